@@ -1,0 +1,62 @@
+"""Shared fixtures: small IDX files made on the spot, and the real MNIST when a test needs it."""
+
+from __future__ import annotations
+
+import contextlib
+import gzip
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import nn_utils
+
+REPO = Path(__file__).resolve().parent.parent
+
+TYPE_BYTES = {np.dtype(k): v for k, v in (("u1", 8), ("i1", 9), ("i2", 11), ("i4", 12))}
+TYPE_BYTES.update({np.dtype("f4"): 13, np.dtype("f8"): 14})
+
+
+def idx_bytes(array: np.ndarray) -> bytes:
+    """The bytes of an IDX file holding ``array`` (the inverse of nn_utils.parse_idx)."""
+    header = bytes([0, 0, TYPE_BYTES[array.dtype.newbyteorder("=")], array.ndim])
+    dims = np.array(array.shape, ">u4").tobytes()
+    return header + dims + array.astype(array.dtype.newbyteorder(">")).tobytes()
+
+
+def write_idx(path: Path, array: np.ndarray, compress: bool = True) -> bytes:
+    """Write ``array`` as an IDX file (gzip-compressed if ``compress``); return its content."""
+    content = idx_bytes(array)
+    path.write_bytes(gzip.compress(content) if compress else content)
+    return content
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Fill data/ before anything runs, so nbval never sees a download's progress output.
+
+    Without MNIST_MIRROR or a network this fails quietly; the notebook and the tests that
+    need real data then fail with load_mnist's own message, which says what to do.
+    """
+    with contextlib.suppress(nn_utils.DownloadError, nn_utils.DataFileError):
+        nn_utils.load_mnist(REPO / "data")
+
+
+@pytest.fixture(scope="session")
+def mnist() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The real MNIST from the repository's data/ cache (fetched there if need be)."""
+    return nn_utils.load_mnist(REPO / "data")
+
+
+@pytest.fixture(scope="session")
+def mnist_mirror(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder holding the four genuine .gz files: $MNIST_MIRROR's, or copied from data/."""
+    nn_utils.load_mnist(REPO / "data")  # makes sure data/ has them
+    mirror = tmp_path_factory.mktemp("mirror")
+    for name in nn_utils.MNIST_FILES:
+        source = REPO / "data" / f"{name}.gz"
+        if source.exists():
+            shutil.copy(source, mirror)
+        else:  # an uncompressed cache: compress it for the mirror
+            (mirror / f"{name}.gz").write_bytes(gzip.compress((REPO / "data" / name).read_bytes()))
+    return mirror
