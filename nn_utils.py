@@ -255,3 +255,421 @@ def load_mnist(
     x_train, y_train, x_test, y_test = arrays
     return x_train, y_train, x_test, y_test
 
+
+# ---------------------------------------------------------------------------------------
+# Input checks: a clear error beats a silently wrong array
+# ---------------------------------------------------------------------------------------
+
+Params = dict[str, np.ndarray]
+PARAM_KEYS = ("W1", "b1", "W2", "b2")
+
+
+def _check_batch(x: np.ndarray, n_in: int) -> None:
+    """Raise if ``x`` is not a non-empty float batch of shape (n, n_in)."""
+    if not isinstance(x, np.ndarray) or x.ndim != 2 or x.shape[1] != n_in:
+        shape = getattr(x, "shape", type(x).__name__)
+        raise ValueError(f"x must be an array of shape (n, {n_in}), got {shape}")
+    if not np.issubdtype(x.dtype, np.floating):
+        raise TypeError(
+            f"x has dtype {x.dtype}; the network takes floats in [0, 1]: pass preprocess(images)"
+        )
+    if x.shape[0] == 0:
+        raise ValueError("x is an empty batch (0 rows)")
+
+
+def _check_scaled(x: np.ndarray) -> None:
+    """Raise if pixels are outside [0, 1]: raw 0..255 pixels give confident nonsense."""
+    lo, hi = float(x.min()), float(x.max())
+    if lo < 0.0 or hi > 1.0:
+        raise ValueError(
+            f"x has values in [{lo:g}, {hi:g}], outside [0, 1]; scale raw pixels with "
+            "preprocess(images) exactly as for training"
+        )
+
+
+def _check_labels(y: np.ndarray, n: int | None, num_classes: int = 10) -> None:
+    """Raise unless ``y`` is (n,) integers in 0..num_classes-1 (any length if n is None)."""
+    if not isinstance(y, np.ndarray) or y.ndim != 1 or (n is not None and len(y) != n):
+        shape = getattr(y, "shape", type(y).__name__)
+        raise ValueError(f"labels must have shape ({'n' if n is None else n},), got {shape}")
+    if not np.issubdtype(y.dtype, np.integer):
+        raise TypeError(f"labels must be integers 0..{num_classes - 1}, got dtype {y.dtype}")
+    if len(y) and (y.min() < 0 or y.max() >= num_classes):
+        raise ValueError(
+            f"labels must lie in 0..{num_classes - 1}, got values from {y.min()} to {y.max()}"
+        )
+
+
+# ---------------------------------------------------------------------------------------
+# Building blocks
+# ---------------------------------------------------------------------------------------
+
+
+def preprocess(images: np.ndarray) -> np.ndarray:
+    """Flatten and scale raw images: (n, 28, 28) or (n, 784) uint8 -> (n, 784) float32 in [0, 1]."""
+    if not isinstance(images, np.ndarray) or images.dtype != np.uint8:
+        got = getattr(images, "dtype", type(images).__name__)
+        raise TypeError(f"preprocess takes raw uint8 pixels 0..255, got {got}")
+    if images.ndim not in (2, 3) or math.prod(images.shape[1:]) != 784:
+        raise ValueError(f"images must have shape (n, 28, 28) or (n, 784), got {images.shape}")
+    # float32 halves memory traffic against float64 and is plenty for 8-bit pixels.
+    return images.reshape(len(images), 784).astype(np.float32) / np.float32(255)
+
+
+def one_hot(y: np.ndarray, num_classes: int = 10) -> np.ndarray:
+    """Integer labels (n,) -> float32 (n, num_classes) with a single 1 per row."""
+    _check_labels(y, None, num_classes)
+    out = np.zeros((len(y), num_classes), np.float32)
+    out[np.arange(len(y)), y] = 1
+    return out
+
+
+def relu(z: np.ndarray) -> np.ndarray:
+    """max(z, 0), elementwise."""
+    return np.maximum(z, 0)
+
+
+def relu_grad(z: np.ndarray) -> np.ndarray:
+    """d relu / dz: 1 where z > 0, else 0 (the kink at 0 gets 0, as in PyTorch)."""
+    return (z > 0).astype(z.dtype)
+
+
+def softmax(z: np.ndarray) -> np.ndarray:
+    """Row-wise softmax of logits z: (n, k) -> probabilities (n, k), rows summing to 1.
+
+    Subtracting each row's max leaves the result unchanged (it cancels in the ratio) but
+    makes the largest exponent exp(0) = 1, so exp never overflows to inf (and inf/inf = NaN).
+    """
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def cross_entropy(probs: np.ndarray, y: np.ndarray) -> float:
+    """Mean cross-entropy -log p[i, y_i] over the batch; probs (n, k), y (n,) integer labels.
+
+    Probabilities are floored at the smallest normal float, so a 0 gives a large but finite
+    loss (about 87 in float32) instead of inf.
+    """
+    if probs.ndim != 2 or len(probs) == 0:
+        raise ValueError(f"probs must be a non-empty (n, k) array, got shape {probs.shape}")
+    _check_labels(y, len(probs), probs.shape[1])
+    p = probs[np.arange(len(y)), y]
+    return float(-np.log(np.maximum(p, np.finfo(probs.dtype).tiny)).mean())
+
+
+def init_params(
+    sizes: tuple[int, int, int] = (784, 64, 10), seed: int = 0, dtype: type = np.float32
+) -> Params:
+    """He (Kaiming) initialisation: W ~ N(0, 2 / fan_in), b = 0.
+
+    The variance 2 / fan_in keeps the scale of ReLU activations steady from layer to layer;
+    unscaled N(0, 1) weights (the old notebook's) make the 784-input layer's outputs
+    ~20x too large (sqrt(784 / 2)) and the softmax saturate. Returns W1 (n_in, n_hidden),
+    b1 (n_hidden,), W2 (n_hidden, n_out), b2 (n_out,) in ``dtype``.
+    """
+    n_in, n_hidden, n_out = sizes
+    rng = np.random.default_rng(seed)
+    return {
+        "W1": (rng.standard_normal((n_in, n_hidden)) * np.sqrt(2 / n_in)).astype(dtype),
+        "b1": np.zeros(n_hidden, dtype),
+        "W2": (rng.standard_normal((n_hidden, n_out)) * np.sqrt(2 / n_hidden)).astype(dtype),
+        "b2": np.zeros(n_out, dtype),
+    }
+
+
+# ---------------------------------------------------------------------------------------
+# Forward and backward passes
+# ---------------------------------------------------------------------------------------
+
+
+def forward(params: Params, x: np.ndarray) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Forward pass. x: (n, 784) float in [0, 1] -> probs (n, 10) and the cache for backward.
+
+    Z1 = x W1 + b1, A1 = relu(Z1), Z2 = A1 W2 + b2, probs = softmax(Z2).
+    """
+    _check_batch(x, params["W1"].shape[0])
+    Z1 = x @ params["W1"] + params["b1"]
+    A1 = relu(Z1)
+    Z2 = A1 @ params["W2"] + params["b2"]
+    probs = softmax(Z2)
+    return probs, {"x": x, "Z1": Z1, "A1": A1, "probs": probs}
+
+
+def backward(params: Params, cache: dict[str, np.ndarray], y: np.ndarray) -> Params:
+    """Gradients of the *mean* batch cross-entropy w.r.t. each parameter (same keys and shapes).
+
+    y: (n,) integer labels. Dividing by n here (the mean, not the sum) keeps the step size
+    independent of the batch size; summing, as the old notebook did, makes every step n
+    times larger.
+    """
+    x, Z1, A1, probs = cache["x"], cache["Z1"], cache["A1"], cache["probs"]
+    n = len(x)
+    _check_labels(y, n, probs.shape[1])
+    dZ2 = probs.copy()
+    dZ2[np.arange(n), y] -= 1  # softmax + cross-entropy: dL/dZ2 = probs - one_hot(y)
+    dZ2 /= n
+    dZ1 = (dZ2 @ params["W2"].T) * relu_grad(Z1)  # back through W2, then the ReLU's gate
+    return {
+        "W1": x.T @ dZ1,
+        "b1": dZ1.sum(axis=0),
+        "W2": A1.T @ dZ2,
+        "b2": dZ2.sum(axis=0),
+    }
+
+
+def sgd_step(params: Params, grads: Params, lr: float, weight_decay: float = 0.0) -> None:
+    """One gradient-descent step, in place: p <- p - lr * (dp + weight_decay * p).
+
+    Weight decay is the gradient of an L2 penalty (weight_decay / 2) * ||W||^2; it pulls
+    the weight matrices (not the biases) towards 0, which here generalises better.
+    """
+    for key, g in grads.items():
+        p = params[key]
+        if weight_decay and key.startswith("W"):
+            p *= 1 - lr * weight_decay  # the same step, without a temporary the size of W1
+        p -= lr * g
+
+
+# ---------------------------------------------------------------------------------------
+# Training
+# ---------------------------------------------------------------------------------------
+
+
+def cosine_lr(lr: float, epoch: int, epochs: int) -> float:
+    """Learning rate for ``epoch`` (0-based): lr at the start, easing to ~0 by the last epoch.
+
+    Large steps early cover ground fast; small steps late settle into a minimum instead of
+    bouncing around it (cosine annealing, Loshchilov & Hutter 2017).
+    """
+    return lr * 0.5 * (1 + math.cos(math.pi * epoch / epochs))
+
+
+def evaluate(params: Params, x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    """Mean loss and accuracy of the network on x: (n, 784) float in [0, 1], y: (n,) labels."""
+    probs, _ = forward(params, x)
+    return cross_entropy(probs, y), accuracy(y, probs.argmax(axis=1))
+
+
+def train(
+    params: Params,
+    x: np.ndarray,
+    y: np.ndarray,
+    epochs: int = 20,
+    batch_size: int = 64,
+    lr: float = 0.5,
+    weight_decay: float = 5e-4,
+    schedule: str = "cosine",
+    seed: int = 0,
+    x_val: np.ndarray | None = None,
+    y_val: np.ndarray | None = None,
+) -> tuple[Params, dict[str, list[float]]]:
+    """Mini-batch gradient descent on the mean cross-entropy; returns (new params, history).
+
+    x: (n, 784) float32 in [0, 1]; y: (n,) integer labels. Each epoch visits the examples
+    in a fresh order drawn from a Generator seeded with ``seed``. The default recipe (found
+    on a validation split held out of the training set): learning rate 0.5 with a cosine
+    schedule (``"cosine"``, or ``"constant"``) and weight decay 5e-4.
+
+    ``params`` is not modified. The history has one entry per epoch: ``lr``, ``train_loss``
+    and ``train_acc`` (running means over the epoch's batches), ``seconds`` (training time
+    of the epoch), and ``val_loss``/``val_acc`` at the epoch's end when validation data are
+    given. Raises FloatingPointError naming the epoch and step if the loss stops being finite.
+    """
+    _check_batch(x, params["W1"].shape[0])
+    _check_scaled(x)
+    _check_labels(y, len(x), params["W2"].shape[1])
+    if (x_val is None) != (y_val is None):
+        raise ValueError("give both x_val and y_val, or neither")
+    if x_val is not None:
+        _check_batch(x_val, params["W1"].shape[0])
+        _check_scaled(x_val)
+        _check_labels(y_val, len(x_val), params["W2"].shape[1])
+    if not (isinstance(batch_size, int) and batch_size >= 1 and epochs >= 0):
+        raise ValueError(f"need batch_size >= 1 and epochs >= 0, got {batch_size}, {epochs}")
+    if schedule not in ("cosine", "constant"):
+        raise ValueError(f"schedule must be 'cosine' or 'constant', got {schedule!r}")
+
+    params = {key: value.copy() for key, value in params.items()}  # leave the caller's alone
+    rng = np.random.default_rng(seed)
+    history: dict[str, list[float]] = {
+        key: [] for key in ("lr", "train_loss", "train_acc", "seconds")
+    }
+    if x_val is not None:
+        history.update(val_loss=[], val_acc=[])
+    for epoch in range(epochs):
+        epoch_lr = cosine_lr(lr, epoch, epochs) if schedule == "cosine" else lr
+        start = time.perf_counter()
+        loss, acc = _train_epoch(params, x, y, batch_size, epoch_lr, weight_decay, rng, epoch)
+        history["seconds"].append(time.perf_counter() - start)
+        history["lr"].append(epoch_lr)
+        history["train_loss"].append(loss)
+        history["train_acc"].append(acc)
+        if x_val is not None:
+            val_loss, val_acc = evaluate(params, x_val, y_val)
+            history["val_loss"].append(val_loss)
+            history["val_acc"].append(val_acc)
+    return params, history
+
+
+def _train_epoch(
+    params: Params,
+    x: np.ndarray,
+    y: np.ndarray,
+    batch_size: int,
+    lr: float,
+    weight_decay: float,
+    rng: np.random.Generator,
+    epoch: int,
+) -> tuple[float, float]:
+    """One pass over (x, y) in a random order, updating params in place; mean loss and accuracy."""
+    order = rng.permutation(len(x))
+    loss_sum, correct = 0.0, 0
+    # A diverging run overflows before its loss turns inf; we report that below, clearly.
+    with np.errstate(over="ignore", invalid="ignore"):
+        for step, start in enumerate(range(0, len(x), batch_size)):
+            batch = order[start : start + batch_size]
+            xb, yb = x[batch], y[batch]
+            probs, cache = forward(params, xb)
+            loss = cross_entropy(probs, yb)
+            if not math.isfinite(loss):
+                raise FloatingPointError(
+                    f"the loss became {loss} at epoch {epoch + 1}, step {step + 1} (learning "
+                    f"rate {lr:g}): the steps are too large. Try a lower learning rate."
+                )
+            sgd_step(params, backward(params, cache, yb), lr, weight_decay)
+            loss_sum += loss * len(batch)
+            correct += int((probs.argmax(axis=1) == yb).sum())
+    return loss_sum / len(x), correct / len(x)
+
+
+# ---------------------------------------------------------------------------------------
+# Evaluation
+# ---------------------------------------------------------------------------------------
+
+
+def predict(params: Params, x: np.ndarray) -> np.ndarray:
+    """Predicted digits (n,) int64 for x: (n, 784) float in [0, 1], preprocessed like training."""
+    _check_batch(x, params["W1"].shape[0])
+    _check_scaled(x)
+    return forward(params, x)[0].argmax(axis=1)
+
+
+def _check_pair(y_true: np.ndarray, y_pred: np.ndarray, num_classes: int) -> None:
+    _check_labels(y_true, None, num_classes)
+    _check_labels(y_pred, len(y_true), num_classes)
+    if len(y_true) == 0:
+        raise ValueError("no labels given")
+
+
+def accuracy(y_true: np.ndarray, y_pred: np.ndarray) -> float:
+    """Fraction of predictions (n,) equal to the true labels (n,)."""
+    if np.shape(y_true) != np.shape(y_pred) or np.size(y_true) == 0:
+        raise ValueError(
+            f"need two non-empty label arrays of one shape, got {np.shape(y_true)} and "
+            f"{np.shape(y_pred)}"
+        )
+    return float(np.mean(y_true == y_pred))
+
+
+def confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray, num_classes: int = 10) -> np.ndarray:
+    """Counts (num_classes, num_classes) int64: entry [i, j] = examples of class i predicted j."""
+    _check_pair(y_true, y_pred, num_classes)
+    # Each (true, predicted) pair gets one cell index; bincount counts them all at once.
+    cells = np.bincount(y_true * num_classes + y_pred, minlength=num_classes**2)
+    return cells.reshape(num_classes, num_classes)
+
+
+def precision_recall(cm: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per-class precision and recall (k,) from a confusion matrix (k, k) (rows are true classes).
+
+    precision = correct / predicted as that class; recall = correct / truly that class.
+    A class never predicted (or absent) has an undefined ratio, returned as NaN.
+    """
+    cm = np.asarray(cm)
+    if cm.ndim != 2 or cm.shape[0] != cm.shape[1]:
+        raise ValueError(f"a confusion matrix is square, got shape {cm.shape}")
+    hits = np.diag(cm).astype(np.float64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return hits / cm.sum(axis=0), hits / cm.sum(axis=1)
+
+
+# ---------------------------------------------------------------------------------------
+# Saving, loading and checking
+# ---------------------------------------------------------------------------------------
+
+
+def _check_params(params: Params, source: str) -> None:
+    """Raise unless params has exactly W1, b1, W2, b2 with matching 2-layer shapes."""
+    if set(params) != set(PARAM_KEYS):
+        raise ValueError(
+            f"{source}: expected the keys {', '.join(PARAM_KEYS)}, got {', '.join(sorted(params))}"
+        )
+    W1, b1, W2, b2 = (np.asarray(params[k]) for k in PARAM_KEYS)
+    if not (
+        W1.ndim == 2
+        and W2.ndim == 2
+        and b1.shape == (W1.shape[1],)
+        and W2.shape[0] == W1.shape[1]
+        and b2.shape == (W2.shape[1],)
+    ):
+        shapes = ", ".join(f"{k} {np.shape(params[k])}" for k in PARAM_KEYS)
+        raise ValueError(
+            f"{source}: inconsistent shapes {shapes}; "
+            "expected W1 (a, b), b1 (b,), W2 (b, c), b2 (c,)"
+        )
+
+
+def save_params(path: str | os.PathLike, params: Params) -> None:
+    """Save params to ``path`` as .npz (written to a temporary name first, then renamed)."""
+    import io
+
+    _check_params(params, "params")
+    buffer = io.BytesIO()
+    np.savez(buffer, **params)
+    _write_atomically(Path(path), buffer.getvalue())
+
+
+def load_params(path: str | os.PathLike, sizes: tuple[int, int, int] | None = None) -> Params:
+    """Load params saved by ``save_params``; checks keys, shapes, and ``sizes`` if given."""
+    with np.load(path, allow_pickle=False) as data:  # no pickles: a file can't run code
+        params = {key: data[key] for key in data.files}
+    _check_params(params, str(path))
+    got = (*params["W1"].shape, params["W2"].shape[1])
+    if sizes is not None and got != tuple(sizes):
+        raise ValueError(f"{path}: the network is {got}, expected {tuple(sizes)}")
+    return params
+
+
+def gradient_check(
+    params: Params,
+    x: np.ndarray,
+    y: np.ndarray,
+    eps: float = 1e-5,
+    num_checks: int = 20,
+    seed: int = 0,
+) -> float:
+    """Worst relative error between ``backward`` and central finite differences.
+
+    For ``num_checks`` random entries of each parameter, the numerical gradient is
+    (L(p + eps) - L(p - eps)) / (2 eps) with L the mean cross-entropy on (x, y). Use float64
+    params and x: float32 rounding alone would swamp the comparison. Relative error is
+    |a - n| / max(|a| + |n|, 1e-12); agreement to ~1e-7 or better means backward is right.
+    """
+    if any(p.dtype != np.float64 for p in params.values()) or x.dtype != np.float64:
+        raise TypeError("gradient_check needs float64 params and x (init_params(dtype=np.float64))")
+    rng = np.random.default_rng(seed)
+    params = {key: value.copy() for key, value in params.items()}
+    analytic = backward(params, forward(params, x)[1], y)
+    worst = 0.0
+    for key, p in params.items():
+        for index in zip(*(rng.integers(0, d, num_checks) for d in p.shape), strict=True):
+            saved = p[index]
+            p[index] = saved + eps
+            loss_plus = cross_entropy(forward(params, x)[0], y)
+            p[index] = saved - eps
+            loss_minus = cross_entropy(forward(params, x)[0], y)
+            p[index] = saved
+            numeric = (loss_plus - loss_minus) / (2 * eps)
+            a = analytic[key][index]
+            worst = max(worst, abs(a - numeric) / max(abs(a) + abs(numeric), 1e-12))
+    return worst
