@@ -1,0 +1,185 @@
+"""Benchmark of nn_utils' default recipe: accuracy per seed, speed against PyTorch, memory.
+
+    python tests/benchmark.py                  # seeds 0 1 2, threads 2 (about 2 minutes)
+    python tests/benchmark.py --threads 1 2    # the speed comparison at each thread count
+
+Not a test: timings belong in a report, not in assertions. Each seed's full training run
+(exactly 784-64-10, 20 epochs, batch 64) happens in a fresh process, so its peak RSS is its
+own. The speed comparison alternates one NumPy epoch with one PyTorch epoch of the same
+model and recipe (nn.Linear/ReLU, cross_entropy, optim.SGD, batch 64, same data in memory,
+same thread count) and reports medians. PyTorch is optional: without it, that column is
+skipped. Needs MNIST as load_mnist does (data/, or MNIST_MIRROR).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+# Multiply-adds of one training example, times 2: forward x W1 and A1 W2, backward
+# dW2 = A1^T dZ2, dA1 = dZ2 W2^T and dW1 = x^T dZ1 (no gradient is needed for x itself).
+FLOPS_PER_EXAMPLE = 2 * (784 * 64 + 64 * 10) * 2 + 2 * 64 * 10
+
+
+def run_worker(mode: str, threads: int, *args: str) -> dict:
+    """Run this script as a worker in a fresh process with ``threads`` BLAS threads."""
+    env = dict(os.environ, **{v: str(threads) for v in THREAD_VARIABLES})
+    cmd = [sys.executable, __file__, "--worker", mode, "--threads", str(threads), *args]
+    out = subprocess.run(cmd, env=env, cwd=REPO, check=True, capture_output=True, text=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def load_data():
+    import nn_utils as nu
+
+    x_train, y_train, x_test, y_test = nu.load_mnist(REPO / "data")
+    return nu.preprocess(x_train), y_train.astype(np.int64), nu.preprocess(x_test), y_test
+
+
+def peak_rss_mb() -> float:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+def worker_accuracy(seed: int) -> dict:
+    """One full default training run; its test accuracy, seconds per epoch and peak RSS."""
+    import nn_utils as nu
+
+    x_train, y_train, x_test, y_test = load_data()
+    params, history = nu.train(nu.init_params(seed=seed), x_train, y_train, seed=seed)
+    return {
+        "seed": seed,
+        "accuracy": nu.accuracy(y_test, nu.predict(params, x_test)),
+        "seconds_per_epoch": float(np.mean(history["seconds"])),
+        "peak_rss_mb": peak_rss_mb(),
+    }
+
+
+def numpy_epoch(state: dict, x, y, epoch: int) -> float:
+    import nn_utils as nu
+
+    start = time.perf_counter()
+    state["params"], _ = nu.train(state["params"], x, y, epochs=1, seed=epoch, schedule="constant")
+    return time.perf_counter() - start
+
+
+def torch_epoch(state: dict, x, y, epoch: int) -> float:
+    import torch
+
+    model, optimiser = state["model"], state["optimiser"]
+    start = time.perf_counter()
+    order = torch.randperm(len(x), generator=torch.Generator().manual_seed(epoch))
+    for i in range(0, len(x), 64):
+        batch = order[i : i + 64]
+        loss = torch.nn.functional.cross_entropy(model(x[batch]), y[batch])
+        optimiser.zero_grad()
+        loss.backward()
+        optimiser.step()
+    return time.perf_counter() - start
+
+
+def worker_speed(threads: int, epochs: int) -> dict:
+    """Alternate NumPy and PyTorch epochs of the same model; median seconds per epoch."""
+    import nn_utils as nu
+
+    x, y, _, _ = load_data()
+    runners = {"numpy": (numpy_epoch, {"params": nu.init_params()}, x, y)}
+    try:
+        import torch
+    except ImportError:
+        torch = None
+    if torch is not None:
+        torch.set_num_threads(threads)
+        torch.manual_seed(0)
+        model = torch.nn.Sequential(
+            torch.nn.Linear(784, 64), torch.nn.ReLU(), torch.nn.Linear(64, 10)
+        )
+        optimiser = torch.optim.SGD(model.parameters(), lr=0.5, weight_decay=5e-4)
+        state = {"model": model, "optimiser": optimiser}
+        runners["torch"] = (torch_epoch, state, torch.from_numpy(x), torch.from_numpy(y))
+    times: dict[str, list[float]] = {name: [] for name in runners}
+    for epoch in range(epochs + 1):  # epoch 0 warms caches and is not counted
+        for name, (run, state, xs, ys) in runners.items():
+            seconds = run(state, xs, ys, epoch)
+            if epoch:
+                times[name].append(seconds)
+    result = {f"{name}_seconds": float(np.median(t)) for name, t in times.items()}
+    result["torch_version"] = torch.__version__ if torch is not None else None
+    return result | peak_gflops()
+
+
+def peak_gflops() -> dict:
+    """Best of a few large float32 matrix products: this machine's practical sgemm peak."""
+    n = 4096
+    rng = np.random.default_rng(0)
+    a, b = rng.random((n, n), np.float32), rng.random((n, n), np.float32)
+    best = float("inf")
+    for _ in range(5):
+        start = time.perf_counter()
+        a @ b
+        best = min(best, time.perf_counter() - start)
+    return {"peak_gflops": 2 * n**3 / best / 1e9}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    parser.add_argument("--threads", type=int, nargs="+", default=[2])
+    parser.add_argument("--speed-epochs", type=int, default=5, help="timed epochs per library")
+    parser.add_argument("--worker", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        result = {
+            "accuracy": lambda: worker_accuracy(args.seeds[0]),
+            "speed": lambda: worker_speed(args.threads[0], args.speed_epochs),
+        }[args.worker]()
+        print(json.dumps(result))
+        return
+
+    threads = args.threads[-1]
+    print(f"python {sys.version.split()[0]}, numpy {np.__version__}, {os.cpu_count()} CPUs")
+    print(f"\naccuracy: 784-64-10, 20 epochs, batch 64, default recipe, {threads} threads")
+    print("| seed | test accuracy | s/epoch | peak RSS |\n|---|---|---|---|")
+    for seed in args.seeds:
+        r = run_worker("accuracy", threads, "--seeds", str(seed))
+        print(
+            f"| {seed} | {r['accuracy']:.2%} | {r['seconds_per_epoch']:.3f} "
+            f"| {r['peak_rss_mb']:.0f} MB |",
+            flush=True,
+        )
+
+    flops_per_epoch = FLOPS_PER_EXAMPLE * 60000
+    print(f"\nspeed: median of {args.speed_epochs} epochs each, alternating, same threads;")
+    print("peak: the best 4096x4096 float32 matrix product at that thread count")
+    print("| threads | NumPy s/epoch | PyTorch s/epoch | ratio | NumPy GFLOP/s (of peak) |")
+    print("|---|---|---|---|---|")
+    for t in args.threads:
+        r = run_worker("speed", t, "--speed-epochs", str(args.speed_epochs))
+        ours = r["numpy_seconds"]
+        theirs = r.get("torch_seconds")
+        torch_cell = f"{theirs:.3f}" if theirs else "(PyTorch not installed)"
+        ratio = f"{ours / theirs:.2f}" if theirs else "-"
+        gflops = flops_per_epoch / ours / 1e9
+        share = f"{gflops:.1f} ({gflops / r['peak_gflops']:.0%} of {r['peak_gflops']:.0f})"
+        print(f"| {t} | {ours:.3f} | {torch_cell} | {ratio} | {share} |", flush=True)
+    if r["torch_version"]:
+        print(f"PyTorch {r['torch_version']}")
+
+
+if __name__ == "__main__":
+    # Thread counts must be in the environment before NumPy loads its BLAS.
+    if "--worker" in sys.argv and "--threads" in sys.argv:
+        count = sys.argv[sys.argv.index("--threads") + 1]
+        os.environ.update({v: count for v in THREAD_VARIABLES})
+    sys.path.insert(0, str(REPO))
+    import numpy as np
+
+    main()
