@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import io
 import math
 import os
 import sys
@@ -150,15 +151,16 @@ def _fetch_bytes(mirror: str, filename: str, progress: bool | None) -> bytes:
     with urllib.request.urlopen(url, timeout=30) as response:
         total = int(response.headers.get("Content-Length") or 0)
         chunks: list[bytes] = []
-        start, received = time.monotonic(), 0
+        start, received, shown = time.monotonic(), 0, False
         while chunk := response.read(1 << 20):
             chunks.append(chunk)
             received += len(chunk)
             # Only a download that takes more than a moment is worth a progress line.
             if progress or (progress is None and time.monotonic() - start > 1.0):
                 _report_progress(filename, received, total)
-        if progress or (progress is None and time.monotonic() - start > 1.0):
-            print(file=sys.stderr)
+                shown = True
+        if shown:
+            print(file=sys.stderr)  # end the progress line
     return b"".join(chunks)
 
 
@@ -621,8 +623,6 @@ def _check_params(params: Params, source: str) -> None:
 
 def save_params(path: str | os.PathLike, params: Params) -> None:
     """Save params to ``path`` as .npz (written to a temporary name first, then renamed)."""
-    import io
-
     _check_params(params, "params")
     buffer = io.BytesIO()
     np.savez(buffer, **params)

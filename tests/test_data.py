@@ -144,7 +144,6 @@ def test_no_mirror_reachable_lists_them_and_leaves_nothing(tmp_path, small_mirro
 def test_download_is_written_under_a_temporary_name(tmp_path, small_mirror, monkeypatch):
     mirror, sha, _ = small_mirror
     written = []
-    real_replace = nn_utils.os.replace
 
     def spy(src, dst):
         written.append((Path(src).name, Path(dst).name))
@@ -156,7 +155,6 @@ def test_download_is_written_under_a_temporary_name(tmp_path, small_mirror, monk
     ((src, dst),) = written
     assert src.startswith(".toy.gz.") and src.endswith(".part") and dst == "toy.gz"
     assert list((tmp_path / "d").iterdir()) == []
-    monkeypatch.setattr(nn_utils.os, "replace", real_replace)
 
 
 @pytest.fixture

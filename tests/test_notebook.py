@@ -21,6 +21,8 @@ from jupyter_client import KernelManager
 from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
 from nbclient import NotebookClient
 
+import nn_utils
+
 REPO = Path(__file__).resolve().parent.parent
 NOTEBOOK = REPO / "mnist_from_scratch.ipynb"
 README = (REPO / "README.md").read_text()
@@ -142,15 +144,8 @@ def test_notebook_runs_alone_as_in_colab(colab):
         if output.output_type == "error"
     ]
     assert not errors
-    assert sorted(p.name for p in (clone / "data").glob("*.gz")) == sorted(
-        f"{name}.gz"
-        for name in (
-            "t10k-images-idx3-ubyte",
-            "t10k-labels-idx1-ubyte",
-            "train-images-idx3-ubyte",
-            "train-labels-idx1-ubyte",
-        )
-    )
+    fetched = sorted(p.name for p in (clone / "data").glob("*.gz"))
+    assert fetched == sorted(f"{name}.gz" for name in nn_utils.MNIST_FILES)
 
 
 def png_size(path: Path) -> tuple[int, int]:
