@@ -289,6 +289,14 @@ def _check_scaled(x: np.ndarray) -> None:
         )
 
 
+def _check_data(params: Params, x: np.ndarray, y: np.ndarray | None = None) -> None:
+    """Raise unless x is a float batch in [0, 1] that fits the network, y its labels (if given)."""
+    _check_batch(x, params["W1"].shape[0])
+    _check_scaled(x)
+    if y is not None:
+        _check_labels(y, len(x), params["W2"].shape[1])
+
+
 def _check_labels(y: np.ndarray, n: int | None, num_classes: int = 10) -> None:
     """Raise unless ``y`` is (n,) integers in 0..num_classes-1 (any length if n is None)."""
     if not isinstance(y, np.ndarray) or y.ndim != 1 or (n is not None and len(y) != n):
@@ -477,15 +485,11 @@ def train(
     of the epoch), and ``val_loss``/``val_acc`` at the epoch's end when validation data are
     given. Raises FloatingPointError naming the epoch and step if the loss stops being finite.
     """
-    _check_batch(x, params["W1"].shape[0])
-    _check_scaled(x)
-    _check_labels(y, len(x), params["W2"].shape[1])
+    _check_data(params, x, y)
     if (x_val is None) != (y_val is None):
         raise ValueError("give both x_val and y_val, or neither")
     if x_val is not None:
-        _check_batch(x_val, params["W1"].shape[0])
-        _check_scaled(x_val)
-        _check_labels(y_val, len(x_val), params["W2"].shape[1])
+        _check_data(params, x_val, y_val)
     if not (isinstance(batch_size, int) and batch_size >= 1 and epochs >= 0):
         raise ValueError(f"need batch_size >= 1 and epochs >= 0, got {batch_size}, {epochs}")
     if schedule not in ("cosine", "constant"):
@@ -551,16 +555,8 @@ def _train_epoch(
 
 def predict(params: Params, x: np.ndarray) -> np.ndarray:
     """Predicted digits (n,) int64 for x: (n, 784) float in [0, 1], preprocessed like training."""
-    _check_batch(x, params["W1"].shape[0])
-    _check_scaled(x)
+    _check_data(params, x)
     return forward(params, x)[0].argmax(axis=1)
-
-
-def _check_pair(y_true: np.ndarray, y_pred: np.ndarray, num_classes: int) -> None:
-    _check_labels(y_true, None, num_classes)
-    _check_labels(y_pred, len(y_true), num_classes)
-    if len(y_true) == 0:
-        raise ValueError("no labels given")
 
 
 def accuracy(y_true: np.ndarray, y_pred: np.ndarray) -> float:
@@ -575,7 +571,10 @@ def accuracy(y_true: np.ndarray, y_pred: np.ndarray) -> float:
 
 def confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray, num_classes: int = 10) -> np.ndarray:
     """Counts (num_classes, num_classes) int64: entry [i, j] = examples of class i predicted j."""
-    _check_pair(y_true, y_pred, num_classes)
+    _check_labels(y_true, None, num_classes)
+    _check_labels(y_pred, len(y_true), num_classes)
+    if len(y_true) == 0:
+        raise ValueError("no labels given")
     # Each (true, predicted) pair gets one cell index; bincount counts them all at once.
     cells = np.bincount(y_true * num_classes + y_pred, minlength=num_classes**2)
     return cells.reshape(num_classes, num_classes)
