@@ -26,7 +26,7 @@ import time
 import urllib.parse
 import urllib.request
 import zlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -646,8 +646,9 @@ def gradient_check(
     eps: float = 1e-5,
     num_checks: int = 20,
     seed: int = 0,
+    backward_fn: Callable = backward,
 ) -> float:
-    """Worst relative error between ``backward`` and central finite differences.
+    """Worst relative error between ``backward_fn`` (default ``backward``) and finite differences.
 
     For ``num_checks`` random entries of each parameter, the numerical gradient is
     (L(p + eps) - L(p - eps)) / (2 eps) with L the mean cross-entropy on (x, y). Use float64
@@ -658,7 +659,7 @@ def gradient_check(
         raise TypeError("gradient_check needs float64 params and x (init_params(dtype=np.float64))")
     rng = np.random.default_rng(seed)
     params = {key: value.copy() for key, value in params.items()}
-    analytic = backward(params, forward(params, x)[1], y)
+    analytic = backward_fn(params, forward(params, x)[1], y)
     worst = 0.0
     for key, p in params.items():
         for index in zip(*(rng.integers(0, d, num_checks) for d in p.shape), strict=True):
