@@ -673,3 +673,200 @@ def gradient_check(
             a = analytic[key][index]
             worst = max(worst, abs(a - numeric) / max(abs(a) + abs(numeric), 1e-12))
     return worst
+
+
+# ---------------------------------------------------------------------------------------
+# Validation split and baselines
+# ---------------------------------------------------------------------------------------
+
+
+def _check_int(value: object, name: str, minimum: int) -> int:
+    """``value`` as an int if it is an integer >= minimum (NumPy ints too, bools refused)."""
+    # bool is a subclass of int, but True as a count or a seed is always a slip.
+    if isinstance(value, bool | np.bool_) or not isinstance(value, int | np.integer):
+        raise TypeError(f"{name} must be an integer, got {value!r} ({type(value).__name__})")
+    if value < minimum:
+        raise ValueError(f"{name} must be >= {minimum}, got {value}")
+    return int(value)
+
+
+def _check_features(x: object, name: str = "x") -> np.ndarray:
+    """Raise unless ``x`` is a non-empty, finite, real (n, d) array; return it."""
+    if not isinstance(x, np.ndarray):
+        raise TypeError(f"{name} must be a NumPy array, got {type(x).__name__}: use np.asarray")
+    if x.ndim != 2 or 0 in x.shape:
+        raise ValueError(
+            f"{name} must be a non-empty (n, d) array with one example per row, got shape "
+            f"{x.shape}; flatten images with x.reshape(len(x), -1)"
+        )
+    if not (np.issubdtype(x.dtype, np.integer) or np.issubdtype(x.dtype, np.floating)):
+        raise TypeError(f"{name} must hold real numbers, got dtype {x.dtype}")
+    if not np.isfinite(x).all():
+        raise ValueError(f"{name} contains NaN or inf: fix or drop those rows first")
+    return x
+
+
+def train_val_split(
+    x: np.ndarray, y: np.ndarray, n_val: int = 10_000, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Split (x, y) at random into a part to fit and ``n_val`` examples to validate on.
+
+    x: (n, ...) any array, y: (n,) labels, with n > n_val >= 1. Returns (x_fit, y_fit,
+    x_val, y_val); on MNIST's 60,000 training rows the default gives 50,000 + 10,000.
+    The same seed gives the same split. The test set stays untouched: choices made by
+    looking at it would make its score an optimistic guess instead of a measurement.
+    """
+    for name, array in (("x", x), ("y", y)):
+        if not isinstance(array, np.ndarray) or array.ndim == 0:
+            raise TypeError(f"{name} must be a NumPy array with one row per example, got {array!r}")
+    if len(x) != len(y):
+        raise ValueError(f"x has {len(x)} rows but y has {len(y)} labels: they must match")
+    n_val = _check_int(n_val, "n_val", 1)
+    seed = _check_int(seed, "seed", 0)
+    if n_val >= len(y):
+        raise ValueError(
+            f"n_val={n_val} leaves nothing to fit: there are only {len(y)} examples; "
+            f"choose n_val < {len(y)}"
+        )
+    order = np.random.default_rng(seed).permutation(len(y))
+    val, fit = order[:n_val], order[n_val:]
+    return x[fit], y[fit], x[val], y[val]
+
+
+def nearest_class_mean_fit(x: np.ndarray, y: np.ndarray, num_classes: int = 10) -> np.ndarray:
+    """The mean image of each class: x (n, d) real, y (n,) labels -> means (num_classes, d) float32.
+
+    The simplest learned classifier there is: a baseline any network should beat.
+    """
+    x = _check_features(x)
+    num_classes = _check_int(num_classes, "num_classes", 1)
+    _check_labels(y, len(x), num_classes)
+    counts = np.bincount(y, minlength=num_classes)
+    if (counts == 0).any():
+        missing = np.flatnonzero(counts == 0).tolist()
+        raise ValueError(
+            f"class(es) {missing} have no examples in y, so they have no mean; give examples "
+            f"of every class 0..{num_classes - 1}, or a smaller num_classes"
+        )
+    # One class at a time: a float64 sum per class, without an (n, d) float64 copy of x.
+    means = [x[y == c].mean(axis=0, dtype=np.float64) for c in range(num_classes)]
+    return np.stack(means).astype(np.float32)
+
+
+def nearest_class_mean_predict(means: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """Class of the nearest mean (Euclidean) for each row: means (k, d), x (n, d) -> (n,) int64."""
+    means = _check_features(means, "means")
+    x = _check_features(x)
+    if x.shape[1] != means.shape[1]:
+        raise ValueError(
+            f"x has {x.shape[1]} columns but the means have {means.shape[1]}: "
+            "preprocess x exactly as the data the means were fitted on"
+        )
+    # ||x - m||^2 = ||x||^2 - 2 x.m + ||m||^2: one matrix product, no (n, k, d) temporary.
+    x_sq = np.einsum("ij,ij->i", x, x, dtype=np.float64)[:, None]
+    m_sq = np.einsum("ij,ij->i", means, means, dtype=np.float64)[None, :]
+    dist_sq = x_sq - 2 * (x @ means.T) + m_sq
+    return dist_sq.argmin(axis=1).astype(np.int64)
+
+
+def softmax_regression(
+    x: np.ndarray,
+    y: np.ndarray,
+    epochs: int = 5,
+    lr: float = 0.5,
+    batch_size: int = 64,
+    seed: int = 0,
+    num_classes: int = 10,
+) -> Params:
+    """Fit a linear classifier, probs = softmax(x W + b): the network without a hidden layer.
+
+    x: (n, d) float32 in [0, 1]; y: (n,) integer labels. Mini-batch gradient descent on the
+    mean cross-entropy from W = 0, b = 0 (with no hidden layer there is no symmetry to
+    break), examples shuffled each epoch by a Generator seeded with ``seed``. Returns
+    {"W": (d, num_classes), "b": (num_classes,)} in x's float dtype. Raises
+    FloatingPointError if the loss stops being finite (lr too large).
+    """
+    x = _check_features(x)
+    if not np.issubdtype(x.dtype, np.floating):
+        raise TypeError(f"x has dtype {x.dtype}; pass floats in [0, 1]: preprocess(images)")
+    num_classes = _check_int(num_classes, "num_classes", 2)
+    _check_labels(y, len(x), num_classes)
+    epochs = _check_int(epochs, "epochs", 0)
+    batch_size = _check_int(batch_size, "batch_size", 1)
+    seed = _check_int(seed, "seed", 0)
+    if not (isinstance(lr, int | float | np.floating) and math.isfinite(lr) and lr > 0):
+        raise ValueError(f"lr must be a positive number, got {lr!r}")
+
+    W = np.zeros((x.shape[1], num_classes), x.dtype)
+    b = np.zeros(num_classes, x.dtype)
+    rng = np.random.default_rng(seed)
+    for epoch in range(epochs):
+        order = rng.permutation(len(x))
+        for start in range(0, len(x), batch_size):
+            batch = order[start : start + batch_size]
+            xb, yb = x[batch], y[batch]
+            probs = softmax(xb @ W + b)
+            if not math.isfinite(cross_entropy(probs, yb)):
+                raise FloatingPointError(
+                    f"the loss stopped being finite in epoch {epoch + 1} (lr {lr:g}): "
+                    "try a smaller learning rate"
+                )
+            dZ = probs  # softmax + cross-entropy: dL/dZ = probs - one_hot(y), over n
+            dZ[np.arange(len(yb)), yb] -= 1
+            dZ /= len(yb)
+            W -= lr * (xb.T @ dZ)
+            b -= lr * dZ.sum(axis=0)
+    return {"W": W, "b": b}
+
+
+def softmax_regression_predict(params: Params, x: np.ndarray) -> np.ndarray:
+    """Predicted classes (n,) int64 for x: (n, d), from ``softmax_regression``'s params."""
+    if not isinstance(params, dict) or set(params) != {"W", "b"}:
+        raise ValueError("params must be the dict {'W': ..., 'b': ...} from softmax_regression")
+    x = _check_features(x)
+    W, b = params["W"], params["b"]
+    if W.ndim != 2 or b.shape != (W.shape[1],) or x.shape[1] != W.shape[0]:
+        raise ValueError(
+            f"shapes do not fit: x {x.shape}, W {W.shape}, b {b.shape}; expected x (n, d), "
+            "W (d, k), b (k,)"
+        )
+    # softmax keeps the order of the logits, so the largest logit is the prediction.
+    return (x @ W + b).argmax(axis=1).astype(np.int64)
+
+
+def pca(x: np.ndarray, k: int = 2) -> np.ndarray:
+    """Coordinates of x's rows along its top-k principal directions: x (n, d) -> (n, k) float64.
+
+    The rows are centred, then projected onto the first k right singular vectors of the
+    centred data. A direction's sign is arbitrary (v and -v are equally good), so each is
+    flipped to make its largest-magnitude entry positive: plots then look the same on every
+    machine. The SVD of all 60,000 MNIST rows takes over a gigabyte; a few thousand suffice.
+    """
+    x = _check_features(x)
+    k = _check_int(k, "k", 1)
+    if k > min(x.shape):
+        raise ValueError(f"k={k} directions need at least k rows and k columns, x is {x.shape}")
+    centred = x.astype(np.float64) - x.mean(axis=0, dtype=np.float64)
+    _, _, vt = np.linalg.svd(centred, full_matrices=False)
+    directions = vt[:k]
+    biggest = directions[np.arange(k), np.abs(directions).argmax(axis=1)]
+    directions = directions * np.where(biggest < 0, -1.0, 1.0)[:, None]
+    return centred @ directions.T
+
+
+def dead_units(params: Params, x: np.ndarray) -> np.ndarray:
+    """Hidden units whose ReLU is zero on every row of x: (n_hidden,) bool, True = dead.
+
+    x: (n, 784) float in [0, 1]. A dead unit passes no gradient back (relu_grad is 0), so
+    training can never revive it: it is wasted capacity.
+    """
+    _check_params(params, "params")
+    x = _check_features(x)
+    if x.shape[1] != params["W1"].shape[0]:
+        raise ValueError(f"x has {x.shape[1]} columns, the network takes {params['W1'].shape[0]}")
+    alive = np.zeros(params["W1"].shape[1], bool)
+    # Chunks of 10,000 rows: Z1 for all of MNIST at once would be 60,000 x n_hidden floats.
+    for start in range(0, len(x), 10_000):
+        Z1 = x[start : start + 10_000] @ params["W1"] + params["b1"]
+        alive |= (Z1 > 0).any(axis=0)
+    return ~alive
