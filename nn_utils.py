@@ -870,3 +870,133 @@ def dead_units(params: Params, x: np.ndarray) -> np.ndarray:
         Z1 = x[start : start + 10_000] @ params["W1"] + params["b1"]
         alive |= (Z1 > 0).any(axis=0)
     return ~alive
+
+
+# ---------------------------------------------------------------------------------------
+# A digit from outside MNIST
+# ---------------------------------------------------------------------------------------
+
+#: After scaling to [0, 1] and inverting, a pixel brighter than this counts as ink for the
+#: bounding box. Not 0: in a photo, paper grain, shadows and JPEG noise lift the background
+#: a little, and counting them as ink would make the box the whole photo. Not 0.5: the soft,
+#: anti-aliased edges of a stroke belong to the digit and would be cut off.
+INK_THRESHOLD = 0.2
+
+#: Where prepare_digit puts the centre of mass, in pixel-index coordinates (row, column):
+#: the geometric centre of the 28 x 28 field. MNIST's own digits sit half a pixel lower and
+#: further right: their centre of mass averages (14.0, 14.0) over the training set.
+FIELD_CENTER = 13.5
+
+
+def _check_image(image: object, name: str = "image") -> np.ndarray:
+    """Raise unless ``image`` is a non-empty, finite, real 2-D array; return it."""
+    if not isinstance(image, np.ndarray):
+        raise TypeError(
+            f"{name} must be a 2-D NumPy array of grayscale pixels, got {type(image).__name__}: "
+            "use np.asarray(...)"
+        )
+    if image.ndim == 3 and image.shape[2] in (3, 4):
+        raise ValueError(
+            f"{name} has shape {image.shape}, a colour (RGB or RGBA) picture; convert it to "
+            "grayscale first, e.g. image[..., :3].mean(axis=2)"
+        )
+    if image.ndim != 2:
+        raise ValueError(f"{name} must be 2-D (height, width), got shape {image.shape}")
+    if image.size == 0:
+        raise ValueError(f"{name} is empty (shape {image.shape}): there is no picture to use")
+    if image.dtype != bool and not (
+        np.issubdtype(image.dtype, np.integer) or np.issubdtype(image.dtype, np.floating)
+    ):
+        raise TypeError(f"{name} must hold real numbers, got dtype {image.dtype}")
+    if not np.isfinite(image).all():
+        raise ValueError(f"{name} contains NaN or inf; replace them (e.g. np.nan_to_num) first")
+    return image
+
+
+def _area_weights(n_in: int, n_out: int) -> np.ndarray:
+    """(n_out, n_in) weights: how much of each input pixel each output pixel covers, rows sum 1.
+
+    Output pixel i covers input interval [i * s, (i + 1) * s) with s = n_in / n_out; its
+    weight on input pixel j is the overlap of that interval with [j, j + 1), over s.
+    """
+    s = n_in / n_out
+    starts = np.arange(n_out)[:, None] * s
+    j = np.arange(n_in)[None, :]
+    overlap = np.minimum(starts + s, j + 1) - np.maximum(starts, j)
+    return np.clip(overlap, 0, None) / s
+
+
+def resize_area(image: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    """Resample a 2-D image (H, W) to ``shape`` (h, w) by area averaging -> float64 (h, w).
+
+    Each output pixel is the mean of the input area it covers, partial pixels weighted by
+    their overlap, so the mean intensity is kept and thin strokes fade rather than vanish
+    when shrinking. Rows and columns are separable: out = R_rows @ image @ R_cols.T.
+    """
+    image = _check_image(image)
+    if not (isinstance(shape, tuple | list) and len(shape) == 2):
+        raise TypeError(f"shape must be a pair (height, width), got {shape!r}")
+    h = _check_int(shape[0], "height", 1)
+    w = _check_int(shape[1], "width", 1)
+    R_rows = _area_weights(image.shape[0], h)
+    R_cols = _area_weights(image.shape[1], w)
+    return R_rows @ image.astype(np.float64) @ R_cols.T
+
+
+def _center_of_mass(image: np.ndarray) -> tuple[float, float]:
+    """(row, column) of the intensity-weighted mean position in a non-negative 2-D image."""
+    total = image.sum()
+    rows = (image.sum(axis=1) * np.arange(image.shape[0])).sum() / total
+    cols = (image.sum(axis=0) * np.arange(image.shape[1])).sum() / total
+    return float(rows), float(cols)
+
+
+def prepare_digit(image: np.ndarray, invert: bool | None = None) -> np.ndarray:
+    """Make any grayscale picture of one digit look like an MNIST digit: (28, 28) float32 in [0, 1].
+
+    image: (H, W) any real dtype, e.g. a photo of a digit on paper. The steps follow how
+    MNIST was made (LeCun et al.): scale to [0, 1] by the image's min and max; light ink on
+    a dark background (``invert`` None decides: a border brighter than 0.5 on average means
+    dark ink on light paper, so it is inverted); crop to the ink's bounding box (pixels
+    above ``INK_THRESHOLD``); shrink or enlarge with ``resize_area`` so the longer side is
+    20 pixels, keeping the aspect ratio; place in a 28 x 28 field so that the centre of
+    mass is at the centre (an integer shift, kept within the field). A network trained on
+    MNIST only knows digits prepared like this.
+    """
+    image = _check_image(image)
+    if invert is not None and not isinstance(invert, bool | np.bool_):
+        raise TypeError(f"invert must be None, True or False, got {invert!r}")
+    img = image.astype(np.float64)
+    lo, hi = img.min(), img.max()
+    if lo == hi:
+        raise ValueError(
+            f"the image is flat (every pixel is {lo:g}): all background or all ink, "
+            "no digit to find"
+        )
+    img = (img - lo) / (hi - lo)
+    if invert is None:
+        border = np.concatenate([img[0], img[-1], img[:, 0], img[:, -1]])
+        invert = bool(border.mean() > 0.5)
+    if invert:
+        img = 1 - img
+
+    ink = img > INK_THRESHOLD
+    if ink.mean() > 0.9:
+        raise ValueError(
+            f"{ink.mean():.0%} of the pixels are ink, i.e. all ink: is the photo cropped too "
+            "tightly or too dark? Leave some paper around the digit, or pass invert= explicitly"
+        )
+    rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
+    crop = img[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
+
+    height, width = crop.shape
+    scale = 20 / max(height, width)
+    small = resize_area(crop, (max(1, round(height * scale)), max(1, round(width * scale))))
+
+    # Shift so the centre of mass lands on the field's centre (pixel centres are 0..27).
+    cy, cx = _center_of_mass(small)
+    top = min(max(math.floor(FIELD_CENTER - cy + 0.5), 0), 28 - small.shape[0])
+    left = min(max(math.floor(FIELD_CENTER - cx + 0.5), 0), 28 - small.shape[1])
+    out = np.zeros((28, 28), np.float32)
+    out[top : top + small.shape[0], left : left + small.shape[1]] = small
+    return np.clip(out, 0, 1)
