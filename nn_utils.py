@@ -882,10 +882,12 @@ def dead_units(params: Params, x: np.ndarray) -> np.ndarray:
 #: anti-aliased edges of a stroke belong to the digit and would be cut off.
 INK_THRESHOLD = 0.2
 
-#: Where prepare_digit puts the centre of mass, in pixel-index coordinates (row, column):
-#: the geometric centre of the 28 x 28 field. MNIST's own digits sit half a pixel lower and
-#: further right: their centre of mass averages (14.0, 14.0) over the training set.
-FIELD_CENTER = 13.5
+#: Where prepare_digit puts the centre of mass, in pixel-index coordinates (row, column).
+#: Not the geometric centre 13.5: MNIST's own digits have theirs at (14.0, 14.0) on average
+#: (measured on the training set), and with 14.0 re-preparing an MNIST digit gives it back
+#: unchanged (median correlation 1.000 on 5,000 validation digits; 0.805 with 13.5, which
+#: shifts thin strokes by a pixel and costs a trained network about 1.7 points of accuracy).
+FIELD_CENTER = 14.0
 
 
 def _check_image(image: object, name: str = "image") -> np.ndarray:
@@ -960,8 +962,8 @@ def prepare_digit(image: np.ndarray, invert: bool | None = None) -> np.ndarray:
     dark ink on light paper, so it is inverted); crop to the ink's bounding box (pixels
     above ``INK_THRESHOLD``); shrink or enlarge with ``resize_area`` so the longer side is
     20 pixels, keeping the aspect ratio; place in a 28 x 28 field so that the centre of
-    mass is at the centre (an integer shift, kept within the field). A network trained on
-    MNIST only knows digits prepared like this.
+    mass is at MNIST's centre, ``FIELD_CENTER`` (an integer shift, kept within the field).
+    A network trained on MNIST only knows digits prepared like this.
     """
     image = _check_image(image)
     if invert is not None and not isinstance(invert, bool | np.bool_):
