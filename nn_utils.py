@@ -1120,17 +1120,25 @@ def check_broken_backward(
 
     params and x must be float64 (see gradient_check); y: (n,) labels.
     """
+    if any(p.dtype != np.float64 for p in params.values()) or x.dtype != np.float64:
+        # The notebook's slip, not the learner's: raise rather than blame their function.
+        raise TypeError("check_broken_backward needs float64 params and x, as gradient_check")
     if my_backward is None:
         return f"{NOT_ATTEMPTED} copy `backward` into `my_backward` and break one line."
     if not callable(my_backward):
         return f"{NOT_YET} my_backward must be a function, got {type(my_backward).__name__}."
+
+    unchanged = []  # whether my_backward gives backward's own gradients
 
     def checked(params: Params, cache: dict[str, np.ndarray], y: np.ndarray) -> Params:
         # Copies: a backward that changed params in place would spoil the numerical side.
         copies = {key: value.copy() for key, value in params.items()}
         grads = my_backward(copies, {key: value.copy() for key, value in cache.items()}, y)
         _check_grads(grads, params)
-        return {key: np.asarray(g, np.float64) for key, g in grads.items()}
+        grads = {key: np.asarray(g, np.float64) for key, g in grads.items()}
+        reference = backward(params, cache, y)
+        unchanged.append(all(_close(grads[key], reference[key]) for key in reference))
+        return grads
 
     try:
         worst = gradient_check(params, x, y, backward_fn=checked)
@@ -1138,7 +1146,8 @@ def check_broken_backward(
         return f"{NOT_YET} {err}."
     except Exception as err:
         return _raised(err)
-    if worst < 1e-6:
+    # Also unbroken: backward's own gradients that a ReLU kink pushed just past 1e-6.
+    if worst < 1e-6 or (worst <= 1e-3 and unchanged[0]):
         return (
             f"{NOT_YET} your backward still agrees with the numerical gradient (worst relative "
             f"error {worst:.1e}): it isn't broken yet; change one line, e.g. drop `dZ2 /= n`."

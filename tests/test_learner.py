@@ -399,6 +399,25 @@ def test_check_broken_backward(my_backward, start, words):
     assert prefix(message) == start and words in message
 
 
+def test_check_broken_backward_unchanged_copy_near_the_line(monkeypatch):
+    # An unchanged copy whose check lands just above 1e-6 (a ReLU kink) is still "not broken".
+    real = nu.gradient_check
+
+    def unlucky(*args, **kwargs):
+        return max(real(*args, **kwargs), 2e-6)
+
+    monkeypatch.setattr(nu, "gradient_check", unlucky)
+    message = nu.check_broken_backward(nu.backward, *grad_setup())
+    assert prefix(message) == nu.NOT_YET and "isn't broken yet" in message
+    assert "between 1e-6" in nu.check_broken_backward(slightly_off, *grad_setup())
+
+
+def test_check_broken_backward_needs_float64():
+    params, x, y = grad_setup()
+    with pytest.raises(TypeError, match="float64 params and x"):
+        nu.check_broken_backward(no_mean, params, x.astype(np.float32), y)
+
+
 def momentum(params, grads, velocity, lr, beta):
     for key, g in grads.items():
         velocity[key] *= beta
