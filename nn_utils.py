@@ -1,12 +1,15 @@
 """Helpers for mnist_from_scratch.ipynb: load MNIST and train a 784-64-10 network in NumPy.
 
-Two halves, both imported by the notebook and checked by the tests:
+Three parts, all imported by the notebook and checked by the tests:
 
 * Data. ``load_mnist`` returns the original MNIST arrays. It reads the four IDX files from
   a folder, fetches missing ones from a mirror, and verifies every file's *decompressed*
   content against the published SHA-256 before using or keeping it.
 * The network. 784 inputs -> 64 ReLU units -> 10 softmax outputs, cross-entropy loss,
   mini-batch gradient descent with backpropagation written out by hand.
+* For the notebook's later parts: a validation split and baselines (nearest class mean,
+  softmax regression, PCA, dead units), ``prepare_digit`` for a digit from outside MNIST,
+  and the exercise checks, each returning the message the notebook prints.
 
 Shapes follow the notebook's notation: a batch ``x`` is ``(n, 784)`` float32 in [0, 1],
 ``W1`` is ``(784, 64)``, ``b1`` is ``(64,)``, ``W2`` is ``(64, 10)``, ``b2`` is ``(10,)``,
