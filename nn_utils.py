@@ -723,7 +723,10 @@ def train_val_split(
     """
     for name, array in (("x", x), ("y", y)):
         if not isinstance(array, np.ndarray) or array.ndim == 0:
-            raise TypeError(f"{name} must be a NumPy array with one row per example, got {array!r}")
+            got = "a 0-d array" if isinstance(array, np.ndarray) else type(array).__name__
+            raise TypeError(
+                f"{name} must be a NumPy array with one row per example, got {got}: use np.asarray"
+            )
     if len(x) != len(y):
         raise ValueError(f"x has {len(x)} rows but y has {len(y)} labels: they must match")
     n_val = _check_int(n_val, "n_val", 1)

@@ -83,7 +83,8 @@ def test_split_any_shape_and_smallest_sizes():
         (np.zeros((5, 2)), np.zeros(5), {"n_val": True}, TypeError, "n_val must be an integer"),
         (np.zeros((5, 2)), np.zeros(5), {"n_val": 2.0}, TypeError, "n_val must be an integer"),
         (np.zeros((5, 2)), np.zeros(5), {"n_val": 2, "seed": -1}, ValueError, "seed"),
-        ([[0], [1]], np.zeros(2), {"n_val": 1}, TypeError, "x must be a NumPy array"),
+        ([[0], [1]], np.zeros(2), {"n_val": 1}, TypeError, "x must be a NumPy array .* got list"),
+        (np.zeros((2, 1)), np.array(3), {"n_val": 1}, TypeError, "y must .* got a 0-d array"),
     ],
 )
 def test_split_rejects(x, y, kwargs, error, match):
