@@ -371,21 +371,32 @@ def cross_entropy(probs: np.ndarray, y: np.ndarray) -> float:
 
 
 def init_params(
-    sizes: tuple[int, int, int] = (784, 64, 10), seed: int = 0, dtype: type = np.float32
+    sizes: tuple[int, int, int] = (784, 64, 10),
+    seed: int = 0,
+    dtype: type = np.float32,
+    scheme: str = "he",
 ) -> Params:
     """He (Kaiming) initialisation: W ~ N(0, 2 / fan_in), b = 0.
 
     The variance 2 / fan_in keeps the scale of ReLU activations steady from layer to layer;
     unscaled N(0, 1) weights (the old notebook's) make the 784-input layer's outputs
-    ~20x too large (sqrt(784 / 2)) and the softmax saturate. Returns W1 (n_in, n_hidden),
-    b1 (n_hidden,), W2 (n_hidden, n_out), b2 (n_out,) in ``dtype``.
+    ~20x too large (sqrt(784 / 2)) and the softmax saturate. ``scheme="standard_normal"``
+    gives those old weights, from the same draws unscaled, for comparison. Returns W1
+    (n_in, n_hidden), b1 (n_hidden,), W2 (n_hidden, n_out), b2 (n_out,) in ``dtype``.
     """
+    if scheme not in ("he", "standard_normal"):
+        raise ValueError(f"scheme must be 'he' or 'standard_normal', got {scheme!r}")
     n_in, n_hidden, n_out = sizes
     rng = np.random.default_rng(seed)
+    W1 = rng.standard_normal((n_in, n_hidden))
+    W2 = rng.standard_normal((n_hidden, n_out))
+    if scheme == "he":
+        W1 *= np.sqrt(2 / n_in)
+        W2 *= np.sqrt(2 / n_hidden)
     return {
-        "W1": (rng.standard_normal((n_in, n_hidden)) * np.sqrt(2 / n_in)).astype(dtype),
+        "W1": W1.astype(dtype),
         "b1": np.zeros(n_hidden, dtype),
-        "W2": (rng.standard_normal((n_hidden, n_out)) * np.sqrt(2 / n_hidden)).astype(dtype),
+        "W2": W2.astype(dtype),
         "b2": np.zeros(n_out, dtype),
     }
 

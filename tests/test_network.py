@@ -124,6 +124,16 @@ def test_he_initialisation():
     assert not np.array_equal(params["W1"], nu.init_params(seed=2)["W1"])
 
 
+def test_the_old_unscaled_initialisation_uses_the_same_draws():
+    he, old = nu.init_params(seed=3), nu.init_params(seed=3, scheme="standard_normal")
+    assert old["W1"].std() == pytest.approx(1, rel=0.02)
+    np.testing.assert_allclose(old["W1"] * math.sqrt(2 / 784), he["W1"], rtol=1e-6)
+    np.testing.assert_allclose(old["W2"] * math.sqrt(2 / 64), he["W2"], rtol=1e-6)
+    assert not old["b1"].any() and not old["b2"].any()
+    with pytest.raises(ValueError, match="'he' or 'standard_normal'"):
+        nu.init_params(scheme="xavier")
+
+
 # ----------------------------------------------------------------------------- backprop
 
 
