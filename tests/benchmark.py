@@ -8,7 +8,9 @@ Not a test: timings belong in a report, not in assertions. Each seed's full trai
 own. The speed comparison alternates one NumPy epoch with one PyTorch epoch of the same
 model and recipe (nn.Linear/ReLU, cross_entropy, optim.SGD, batch 64, same data in memory,
 same thread count) and reports medians. PyTorch is optional: without it, that column is
-skipped. Needs MNIST as load_mnist does (data/, or MNIST_MIRROR).
+skipped. The BLAS library and kernel that ran are printed too (threadpoolctl if installed):
+forcing OPENBLAS_CORETYPE changes the speed, and the last bits of the results. Needs MNIST
+as load_mnist does (data/, or MNIST_MIRROR).
 """
 
 from __future__ import annotations
@@ -113,7 +115,52 @@ def worker_speed(threads: int, epochs: int) -> dict:
                 times[name].append(seconds)
     result = {f"{name}_seconds": float(np.median(t)) for name, t in times.items()}
     result["torch_version"] = torch.__version__ if torch is not None else None
-    return result | peak_gflops()
+    return result | peak_gflops() | {"blas": describe_blas(blas_info())}
+
+
+def blas_info() -> dict:
+    """Which BLAS library and kernel NumPy runs: OpenBLAS picks its kernel per CPU at load time
+    (or as OPENBLAS_CORETYPE forces it), and the kernel changes both speed and the last bits."""
+    try:
+        from threadpoolctl import threadpool_info
+    except ImportError:
+        threadpool_info = None
+    if threadpool_info is not None:
+        for pool in threadpool_info():
+            if pool.get("user_api") == "blas":
+                keys = ("internal_api", "version", "architecture", "num_threads")
+                return {key: pool.get(key) for key in keys}
+    # Without threadpoolctl: NumPy's build configuration, and the loaded OpenBLAS asked directly.
+    blas = np.show_config(mode="dicts")["Build Dependencies"]["blas"]
+    info = {"internal_api": blas.get("name"), "version": blas.get("version")}
+    info["architecture"] = openblas_corename()
+    return info
+
+
+def openblas_corename() -> str | None:
+    """The kernel the loaded OpenBLAS chose (e.g. Haswell, SkylakeX), or None if not found."""
+    import ctypes
+
+    try:
+        with open("/proc/self/maps") as maps:  # Linux: the shared libraries this process loaded
+            paths = {line.split()[-1] for line in maps if "openblas" in line.lower()}
+    except OSError:
+        return None
+    for path in sorted(paths):
+        library = ctypes.CDLL(path)
+        for symbol in ("openblas_get_corename", "scipy_openblas_get_corename64_"):
+            function = getattr(library, symbol, None)
+            if function is not None:
+                function.restype = ctypes.c_char_p
+                return function().decode()
+    return None
+
+
+def describe_blas(info: dict) -> str:
+    kernel = info.get("architecture") or "unknown kernel"
+    forced = os.environ.get("OPENBLAS_CORETYPE")
+    how = f"forced by OPENBLAS_CORETYPE={forced}" if forced else "chosen for this CPU"
+    return f"BLAS: {info.get('internal_api')} {info.get('version')}, kernel {kernel} ({how})"
 
 
 def peak_gflops() -> dict:
@@ -146,6 +193,7 @@ def main() -> None:
 
     threads = args.threads[-1]
     print(f"python {sys.version.split()[0]}, numpy {np.__version__}, {os.cpu_count()} CPUs")
+    print(describe_blas(blas_info()))
     print(f"\naccuracy: 784-64-10, 20 epochs, batch 64, default recipe, {threads} threads")
     print("| seed | test accuracy | s/epoch | peak RSS |\n|---|---|---|---|")
     for seed in args.seeds:
@@ -170,6 +218,7 @@ def main() -> None:
         gflops = flops_per_epoch / ours / 1e9
         share = f"{gflops:.1f} ({gflops / r['peak_gflops']:.0%} of {r['peak_gflops']:.0f})"
         print(f"| {t} | {ours:.3f} | {torch_cell} | {ratio} | {share} |", flush=True)
+    print(f"in the speed workers: {r['blas']}")
     if r["torch_version"]:
         print(f"PyTorch {r['torch_version']}")
 

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import http.server
+import os
 import socket
+import subprocess
+import sys
 import threading
+import time
+import zlib
 from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import idx_bytes, write_idx
+from conftest import REPO, idx_bytes, write_idx
 
 import nn_utils
 from nn_utils import DataFileError, DownloadError
@@ -201,6 +207,252 @@ def test_mnist_mirror_comes_first(monkeypatch):
     assert nn_utils.default_mirrors() == ["/somewhere/mnist", *nn_utils.PUBLIC_MIRRORS]
     monkeypatch.delenv("MNIST_MIRROR")
     assert nn_utils.default_mirrors() == list(nn_utils.PUBLIC_MIRRORS)
+
+
+# ----------------------------------------------------------------------------- bounded reading
+
+
+def test_fuzzed_idx_files_give_an_array_or_a_clear_error(tmp_path):
+    """200 copies of a small file with a few random bytes changed, cut or added."""
+    content = idx_bytes(np.arange(120, dtype=np.int16).reshape(2, 3, 20))
+    rng = np.random.default_rng(0)
+    outcomes = set()
+    for i in range(200):
+        raw = bytearray(gzip.compress(content) if i % 2 else content)
+        for at in rng.integers(0, len(raw), rng.integers(1, 4)):
+            raw[at] = rng.integers(0, 256)
+        if i % 5 == 0:
+            raw = raw[: rng.integers(0, len(raw))]
+        elif i % 7 == 0:
+            raw += bytes(rng.integers(0, 256, 50, dtype=np.uint8))
+        path = tmp_path / f"f{i}"
+        path.write_bytes(bytes(raw))
+        try:
+            array = nn_utils.read_idx(path, max_size=10_000)
+            outcomes.add("array")
+            assert array.size * array.itemsize + 4 + 4 * array.ndim <= 10_000
+        except DataFileError as err:
+            outcomes.add("error")
+            assert str(err).startswith(f"{path}: ")
+    assert outcomes == {"array", "error"}  # the loop did exercise both
+
+
+def test_content_longer_than_the_header_says_is_refused_when_compressed(tmp_path):
+    content = idx_bytes(np.zeros((4, 5), np.uint8))
+    (tmp_path / "f.gz").write_bytes(gzip.compress(content + b"\x00" * 1000))
+    with pytest.raises(DataFileError, match=r"f\.gz: the gzip data expand to more than the 32 "):
+        nn_utils.read_idx(tmp_path / "f.gz")
+
+
+def test_a_header_claiming_too_much_is_refused_before_reading_on(tmp_path):
+    (tmp_path / "f").write_bytes(bytes([0, 0, 8, 2]) + np.array([70000, 70000], ">u4").tobytes())
+    with pytest.raises(DataFileError, match=r"f: the header says the file holds 4900000012 bytes"):
+        nn_utils.read_idx(tmp_path / "f")
+    (tmp_path / "g").write_bytes(idx_bytes(np.zeros((10, 10), np.uint8)))
+    with pytest.raises(DataFileError, match=r"g: the header says .* 112 bytes, more than the 100"):
+        nn_utils.read_idx(tmp_path / "g", max_size=100)
+    assert nn_utils.read_idx(tmp_path / "g", max_size=112).shape == (10, 10)
+
+
+def test_a_file_larger_than_its_content_can_be_is_not_read(tmp_path):
+    (tmp_path / "big").write_bytes(idx_bytes(np.zeros((10, 10), np.uint8)) + b"\x00" * 5000)
+    with pytest.raises(DataFileError, match=r"big: the file is larger than the \d+ bytes"):
+        nn_utils.read_idx(tmp_path / "big", max_size=112)
+
+
+def test_multi_member_gzip_is_read_whole(tmp_path):
+    content = idx_bytes(np.arange(50, dtype=np.uint8))
+    (tmp_path / "f.gz").write_bytes(gzip.compress(content[:20]) + gzip.compress(content[20:]))
+    np.testing.assert_array_equal(nn_utils.read_idx(tmp_path / "f.gz"), np.arange(50))
+    (tmp_path / "g.gz").write_bytes(gzip.compress(content) + b"junk")
+    with pytest.raises(DataFileError, match=r"g\.gz: the gzip data is truncated or corrupt"):
+        nn_utils.read_idx(tmp_path / "g.gz")
+
+
+def gzip_bomb(path: Path, header_shape: tuple[int, ...], gib: float = 3.0) -> None:
+    """A gzip file of about 3 MB per 3 GiB: an IDX header, then zeros without end.
+
+    After a full flush deflate starts afresh, so one compressed MiB of zeros can be repeated
+    as often as we like; the file is made in a moment and never exists decompressed.
+    """
+    compressor = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    zeros = bytes(1 << 20)
+    header = bytes([0, 0, 8, len(header_shape)]) + np.array(header_shape, ">u4").tobytes()
+    with open(path, "wb") as f:
+        f.write(compressor.compress(header) + compressor.flush(zlib.Z_FULL_FLUSH))
+        block = compressor.compress(zeros) + compressor.flush(zlib.Z_FULL_FLUSH)
+        for _ in range(int(gib * 1024)):
+            f.write(block)
+        f.write(compressor.flush())  # a trailer whose checksum is never reached
+
+
+BOMB_SCRIPT = """
+import resource, sys, time
+sys.path.insert(0, {repo!r})
+import nn_utils
+start = time.monotonic()
+try:
+    nn_utils.load_mnist({data!r}, mirrors={mirrors!r})
+except (nn_utils.DataFileError, nn_utils.DownloadError) as err:
+    print(repr(str(err)))
+print(time.monotonic() - start)
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+"""
+
+
+def run_bomb(data: Path, mirrors: list[str]) -> tuple[str, float, float]:
+    """load_mnist in a fresh process: its error message, seconds taken and peak RSS in MB."""
+    script = BOMB_SCRIPT.format(repo=str(REPO), data=str(data), mirrors=mirrors)
+    env = {k: v for k, v in os.environ.items() if k != "MNIST_MIRROR"}
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, env=env
+    )
+    message, seconds, peak_mb = out.stdout.strip().splitlines()
+    return message, float(seconds), float(peak_mb)
+
+
+def test_gzip_bomb_in_the_data_folder_is_refused_fast_and_small(tmp_path):
+    gzip_bomb(tmp_path / "train-images-idx3-ubyte.gz", (60000, 28, 28))
+    assert (tmp_path / "train-images-idx3-ubyte.gz").stat().st_size < 4e6
+    message, seconds, peak_mb = run_bomb(tmp_path, [])
+    assert "train-images-idx3-ubyte.gz: the gzip data expand to more than the 47040016" in message
+    assert "Delete the file" in message
+    assert seconds < 2 and peak_mb < 300
+
+
+def test_gzip_bomb_from_a_mirror_is_refused_and_the_next_mirror_tried(tmp_path, serve):
+    bombs = tmp_path / "bombs"
+    bombs.mkdir()
+    gzip_bomb(bombs / "train-images-idx3-ubyte.gz", (60000, 28, 28))
+    url = serve(directory=bombs)
+    message, seconds, peak_mb = run_bomb(tmp_path / "data", [url, str(bombs)])
+    assert f"{url}: {url} train-images-idx3-ubyte.gz: the gzip data expand to more" in message
+    assert f"{bombs}: {bombs} train-images-idx3-ubyte.gz: the gzip data expand" in message
+    assert seconds < 2 and peak_mb < 300
+    assert not (tmp_path / "data" / "train-images-idx3-ubyte.gz").exists()
+
+
+# ----------------------------------------------------------------------------- bounded downloads
+
+
+@pytest.fixture
+def serve():
+    """Start HTTP servers on 127.0.0.1 for one test: files from a folder, or a handler's body."""
+    servers = []
+
+    def start(directory: Path | None = None, body=None) -> str:
+        class Handler(http.server.SimpleHTTPRequestHandler):
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, directory=str(directory or "/nonexistent"), **kwargs)
+
+            def do_GET(self):
+                if body is None:
+                    return super().do_GET()
+                self.send_response(200)
+                self.end_headers()
+                with contextlib.suppress(OSError):  # the client gave up, as the tests want
+                    body(self.wfile)
+
+            def log_message(self, *args):
+                pass
+
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return f"http://127.0.0.1:{server.server_address[1]}"
+
+    yield start
+    for server in servers:
+        server.shutdown()
+        server.server_close()
+
+
+def drip(wfile, seconds: float = 10.0) -> None:
+    """A byte every 50 ms, for longer than any test waits: each read succeeds, slowly."""
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        wfile.write(b"\x1f")
+        wfile.flush()
+        time.sleep(0.05)
+
+
+def endless(wfile, seconds: float = 10.0) -> None:
+    """Zeros as fast as the client takes them, with no Content-Length."""
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        wfile.write(bytes(1 << 16))
+
+
+def test_a_dripping_server_times_out_by_the_deadline(tmp_path, small_mirror, serve):
+    mirror, sha, array = small_mirror
+    url = serve(body=drip)
+    start = time.monotonic()
+    path = nn_utils.fetch_file("toy", tmp_path / "d", sha, [url, str(mirror)], deadline=0.5)
+    assert time.monotonic() - start < 1.5
+    np.testing.assert_array_equal(nn_utils.read_idx(path), array)
+    with pytest.raises(DownloadError, match=rf"{url}: {url}/toy\.gz: the download took more "):
+        nn_utils.fetch_file("toy", tmp_path / "e", sha, [url], deadline=0.5)
+
+
+def test_an_endless_response_stops_at_the_byte_cap(tmp_path, small_mirror, serve):
+    mirror, sha, array = small_mirror
+    url = serve(body=endless)
+    content_size = 4 + 4 * 3 + 60
+    start = time.monotonic()
+    with pytest.raises(DownloadError, match=rf"{url}/toy\.gz: received more than \d+ bytes"):
+        nn_utils.fetch_file("toy", tmp_path / "d", sha, [url], size=content_size)
+    assert time.monotonic() - start < 2
+    path = nn_utils.fetch_file("toy", tmp_path / "d", sha, [url, str(mirror)], size=content_size)
+    np.testing.assert_array_equal(nn_utils.read_idx(path), array)
+
+
+def test_a_declared_length_beyond_the_cap_is_refused_unread(tmp_path, small_mirror, serve):
+    mirror, sha, _ = small_mirror
+    (mirror / "toy.gz").write_bytes((mirror / "toy.gz").read_bytes() + bytes(5000))
+    url = serve(directory=mirror)
+    with pytest.raises(DownloadError, match=r"toy\.gz: the server offers 5\d\d\d bytes, more than"):
+        nn_utils.fetch_file("toy", tmp_path / "d", sha, [url], size=76)
+
+
+def test_the_data_folder_is_checked_before_any_download(tmp_path, small_mirror, monkeypatch):
+    mirror, sha, _ = small_mirror
+    contacted = []
+    monkeypatch.setattr(nn_utils, "_fetch_bytes", lambda *args: contacted.append(args))
+    (tmp_path / "afile").write_text("not a folder")
+    with pytest.raises(NotADirectoryError, match=r"afile is a file, not a folder: pass another"):
+        nn_utils.fetch_file("toy", tmp_path / "afile", sha, [str(mirror)])
+    with pytest.raises(PermissionError, match=r"cannot write to the data folder .*afile/sub"):
+        nn_utils.fetch_file("toy", tmp_path / "afile" / "sub", sha, [str(mirror)])
+
+    def refuse(self, *args, **kwargs):
+        raise PermissionError(13, "Permission denied", str(self))
+
+    monkeypatch.setattr(Path, "touch", refuse)  # a read-only folder, even for root
+    with pytest.raises(PermissionError, match=r"data folder .*ro \(Permission denied\): pass a"):
+        nn_utils.fetch_file("toy", tmp_path / "ro", sha, [str(mirror)])
+    assert contacted == []
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes to read-only folders")
+def test_a_read_only_data_folder_is_reported(tmp_path, small_mirror):
+    mirror, sha, _ = small_mirror
+    data = tmp_path / "ro"
+    data.mkdir()
+    data.chmod(0o555)
+    try:
+        with pytest.raises(PermissionError, match="cannot write to the data folder"):
+            nn_utils.fetch_file("toy", data, sha, [str(mirror)])
+    finally:
+        data.chmod(0o755)
+
+
+def test_mnist_sizes_match_the_shapes():
+    assert nn_utils.MNIST_SIZES == {
+        "train-images-idx3-ubyte": 47040016,
+        "train-labels-idx1-ubyte": 60008,
+        "t10k-images-idx3-ubyte": 7840016,
+        "t10k-labels-idx1-ubyte": 10008,
+    }
 
 
 # ----------------------------------------------------------------------------- real MNIST

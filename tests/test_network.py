@@ -265,6 +265,268 @@ def test_train_rejects_bad_input(change, error, match):
         nu.train(nu.init_params(SMALL), **kwargs)
 
 
+# ----------------------------------------------------------------------------- strict inputs
+
+
+def with_value(x: np.ndarray, value: float) -> np.ndarray:
+    x = x.copy()
+    x[1, 3] = value
+    return x
+
+
+CALLERS = {
+    "predict": lambda p, x, y: nu.predict(p, x),
+    "evaluate": lambda p, x, y: nu.evaluate(p, x, y),
+    "forward": lambda p, x, y: nu.forward(p, x),
+    "train": lambda p, x, y: nu.train(p, x, y, epochs=1),
+    "train (validation)": lambda p, x, y: nu.train(p, *blobs(10), epochs=1, x_val=x, y_val=y),
+}
+
+
+@pytest.mark.parametrize("caller", CALLERS)
+@pytest.mark.parametrize(
+    ("value", "match"),
+    [
+        (np.nan, r"x holds 1 NaN values; the images are damaged"),
+        (np.inf, r"values in \[0, inf\], outside \[0, 1\]"),
+        (-np.inf, r"outside \[0, 1\]"),
+        (1.2, r"values in \[0, 1\.2\], outside \[0, 1\]"),
+        (255.0, r"outside \[0, 1\]; scale raw pixels with preprocess"),
+        (-0.01, r"values in \[-0\.01, "),
+    ],
+)
+def test_bad_pixels_are_refused_where_data_enter(caller, value, match):
+    x, y = blobs(10)
+    x[0, 0] = 0.0  # the range [0, 1] is otherwise what blobs makes
+    with pytest.raises(ValueError, match=match):
+        CALLERS[caller](nu.init_params(SMALL), with_value(x, value), y)
+
+
+@pytest.mark.parametrize("caller", CALLERS)
+def test_pixels_of_exactly_0_and_1_are_accepted(caller):
+    x, y = blobs(10)
+    x[0, :10], x[1, :10] = 0.0, 1.0
+    CALLERS[caller](nu.init_params(SMALL), x, y)  # raises nothing
+
+
+@pytest.mark.parametrize("caller", CALLERS)
+@pytest.mark.parametrize(
+    ("key", "value", "error", "match"),
+    [
+        ("W1", np.nan, ValueError, r"params: W1 holds 1 NaN or infinite values"),
+        ("b2", np.inf, ValueError, r"params: b2 holds 1 NaN or infinite values"),
+    ],
+)
+def test_non_finite_params_are_refused(caller, key, value, error, match):
+    params = nu.init_params(SMALL)
+    params[key].flat[1] = value
+    with pytest.raises(error, match=match):
+        CALLERS[caller](params, *blobs(10))
+
+
+@pytest.mark.parametrize("dtype", [np.int64, np.bool_, np.complex128])
+def test_non_float_params_are_refused(dtype):
+    params = nu.init_params(SMALL)
+    params["W2"] = params["W2"].astype(dtype)
+    with pytest.raises(TypeError, match=rf"params: W2 has dtype {np.dtype(dtype)}; weights must"):
+        nu.predict(params, blobs(4)[0])
+
+
+def test_evaluate_matches_an_independent_computation():
+    x, y = blobs(30)
+    params = nu.init_params(SMALL, seed=2)
+    probs = nu.softmax(np.maximum(x @ params["W1"] + params["b1"], 0) @ params["W2"] + params["b2"])
+    loss, acc = nu.evaluate(params, x, y)
+    assert loss == pytest.approx(-np.log(probs[np.arange(30), y]).mean(), rel=1e-5)
+    assert acc == np.mean(probs.argmax(axis=1) == y)
+
+
+@pytest.mark.parametrize(
+    ("change", "error", "match"),
+    [
+        ({"lr": 0}, ValueError, r"lr must be a finite number > 0, got 0"),
+        ({"lr": -0.5}, ValueError, r"lr must be a finite number > 0, got -0\.5"),
+        ({"lr": math.nan}, ValueError, "lr must be a finite number > 0, got nan"),
+        ({"lr": math.inf}, ValueError, "lr must be a finite number > 0"),
+        ({"lr": True}, TypeError, "lr must be a real number, got True"),
+        ({"lr": "0.1"}, TypeError, "lr must be a real number"),
+        ({"lr": 1j}, TypeError, "lr must be a real number"),
+        ({"weight_decay": -10}, ValueError, "weight_decay must be a finite number >= 0"),
+        ({"weight_decay": math.nan}, ValueError, "weight_decay must be a finite number >= 0"),
+        ({"weight_decay": -1e-9}, ValueError, "weight_decay must be a finite number >= 0"),
+        ({"batch_size": True}, TypeError, r"batch_size must be an integer, got True \(bool\)"),
+        ({"batch_size": 64.0}, TypeError, "batch_size must be an integer"),
+        ({"batch_size": np.int8(0)}, ValueError, "need batch_size >= 1, got 0"),
+        ({"epochs": -1}, ValueError, "need epochs >= 0, got -1"),
+        ({"epochs": np.bool_(True)}, TypeError, "epochs must be an integer"),
+        ({"seed": -1}, ValueError, "need seed >= 0"),
+        ({"seed": False}, TypeError, "seed must be an integer"),
+        ({"grad_reduction": "avg"}, ValueError, "grad_reduction must be 'mean' or 'sum'"),
+    ],
+)
+def test_train_refuses_bad_arguments(change, error, match):
+    with pytest.raises(error, match=match):
+        nu.train(nu.init_params(SMALL), *blobs(10), **({"epochs": 1} | change))
+
+
+def test_numpy_integers_are_integers():
+    x, y = blobs(50)
+    start = nu.init_params(SMALL)
+    p1, h1 = nu.train(start, x, y, epochs=2, batch_size=16, seed=3)
+    p2, h2 = nu.train(start, x, y, epochs=np.int32(2), batch_size=np.int64(16), seed=np.uint8(3))
+    assert all(np.array_equal(p1[k], p2[k]) for k in p1) and h1["lr"] == h2["lr"]
+    small = nu.init_params((np.int64(20), np.int16(8), np.uint8(5)), seed=np.int64(1))
+    assert small["W1"].shape == (20, 8) and small["b2"].shape == (5,)
+    with pytest.raises(TypeError, match="each of sizes must be an integer"):
+        nu.init_params((20, True, 5))
+    with pytest.raises(ValueError, match=r"need each of sizes >= 1, got 0"):
+        nu.init_params((20, 0, 5))
+
+
+def test_public_steps_check_their_inputs():
+    params = nu.init_params(SMALL)
+    x, y = blobs(4)
+    probs, cache = nu.forward(params, x)
+    grads = nu.backward(params, cache, y)
+    with pytest.raises(ValueError, match="lr must be a finite number > 0"):
+        nu.sgd_step(params, grads, -0.1)
+    with pytest.raises(ValueError, match=r"weight_decay must be a finite number >= 0, got nan"):
+        nu.sgd_step(params, grads, 0.1, math.nan)
+    with pytest.raises(ValueError, match=r"grads\['W1'\] holds NaN or infinite values"):
+        nu.sgd_step(params, grads | {"W1": grads["W1"] * np.nan}, 0.1)
+    with pytest.raises(ValueError, match=r"grads\['W3'\] has no parameter of its shape"):
+        nu.sgd_step(params, {"W3": grads["W1"]}, 0.1)
+    with pytest.raises(ValueError, match="cache must be the dict that forward"):
+        nu.backward(params, {"x": x}, y)
+    with pytest.raises(ValueError, match=r"probs must be probabilities in \[0, 1\]"):
+        nu.cross_entropy(with_value(probs, np.nan), y)
+    with pytest.raises(ValueError, match=r"probs must be probabilities in \[0, 1\]"):
+        nu.cross_entropy(probs * 3, y)
+    with pytest.raises(TypeError, match="probs must be floats"):
+        nu.cross_entropy(np.ones((4, 5), int), y)
+    assert all(np.isfinite(p).all() for p in params.values())  # nothing half-done
+
+
+def test_accuracy_takes_labels_only():
+    wrong = nu.one_hot(np.array([0, 1, 2, 3, 4]))
+    right = nu.one_hot(np.array([1, 2, 3, 4, 0]))
+    with pytest.raises(ValueError, match=r"y_true must be a 1-D array of labels.*argmax"):
+        nu.accuracy(wrong, right)
+    with pytest.raises(TypeError, match="y_pred must hold integer labels, got dtype float64"):
+        nu.accuracy(np.array([1, 2]), np.array([1.0, 2.0]))
+    with pytest.raises(ValueError, match="y_pred must be a 1-D array"):
+        nu.accuracy(np.array([1, 2]), [1, 2])
+    with pytest.raises(ValueError, match="non-empty"):
+        nu.accuracy(np.array([], int), np.array([], int))
+    assert nu.accuracy(np.array([3]), np.array([3])) == 1.0
+
+
+# ----------------------------------------------------------------------------- the training loop
+
+
+def hand_loop(params, x, y, epochs, batch_size, lr, weight_decay, seed, sum_grads=False):
+    """train's contract, written with the public functions: its params and history."""
+    params = {k: v.copy() for k, v in params.items()}
+    rng = np.random.default_rng(seed)
+    losses, accs = [], []
+    for epoch in range(epochs):
+        order = rng.permutation(len(x))
+        loss_sum = correct = 0.0
+        for start in range(0, len(x), batch_size):
+            batch = order[start : start + batch_size]
+            probs, cache = nu.forward(params, x[batch])
+            loss_sum += nu.cross_entropy(probs, y[batch]) * len(batch)
+            correct += np.sum(probs.argmax(axis=1) == y[batch])
+            grads = nu.backward(params, cache, y[batch])
+            if sum_grads:
+                grads = {k: g * len(batch) for k, g in grads.items()}
+            nu.sgd_step(params, grads, nu.cosine_lr(lr, epoch, epochs), weight_decay)
+        losses.append(loss_sum / len(x))
+        accs.append(correct / len(x))
+    return params, losses, accs
+
+
+@pytest.mark.parametrize(
+    ("n", "epochs", "batch_size", "lr", "weight_decay"),
+    [(100, 1, 32, 0.3, 5e-4), (90, 3, 1, 0.05, 0.0), (64, 2, 64, 0.5, 1e-3), (50, 2, 7, 1.0, 0)],
+)
+def test_train_is_the_public_functions_in_a_loop(n, epochs, batch_size, lr, weight_decay):
+    x, y = blobs(n, seed=n)
+    start = nu.init_params(SMALL, seed=1)
+    kwargs = {"epochs": epochs, "batch_size": batch_size, "lr": lr, "weight_decay": weight_decay}
+    params, history = nu.train(start, x, y, seed=4, **kwargs)
+    expected, losses, accs = hand_loop(start, x, y, seed=4, **kwargs)
+    for k in params:  # bit for bit: the same operations in the same order
+        np.testing.assert_array_equal(params[k], expected[k])
+    np.testing.assert_allclose(history["train_loss"], losses, rtol=1e-12)
+    np.testing.assert_allclose(history["train_acc"], accs, rtol=1e-12)
+    assert history["lr"] == [nu.cosine_lr(lr, e, epochs) for e in range(epochs)]
+
+
+def test_zero_epochs_returns_a_copy_and_an_empty_history():
+    start = nu.init_params(SMALL)
+    params, history = nu.train(start, *blobs(10), epochs=0, x_val=blobs(5)[0], y_val=blobs(5)[1])
+    assert all(np.array_equal(params[k], start[k]) and params[k] is not start[k] for k in start)
+    keys = ("lr", "train_loss", "train_acc", "seconds", "val_loss", "val_acc")
+    assert history == {k: [] for k in keys}
+
+
+def test_summed_gradients_are_mean_gradients_with_a_batch_times_larger_rate():
+    x, y = blobs(96)
+    x = x.astype(np.float64)
+    start = nu.init_params(SMALL, seed=2, dtype=np.float64)
+    common = {"epochs": 2, "batch_size": 16, "weight_decay": 0.0, "seed": 1}
+    summed, h_sum = nu.train(start, x, y, lr=0.01, grad_reduction="sum", **common)
+    mean, h_mean = nu.train(start, x, y, lr=0.16, **common)
+    for k in summed:
+        np.testing.assert_allclose(summed[k], mean[k], rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(h_sum["train_loss"], h_mean["train_loss"], rtol=1e-10)
+    # 90 = 5 full batches and one of 10: that batch's step is 10/16 of the mean run's.
+    summed, _ = nu.train(start, x[:90], y[:90], lr=0.01, grad_reduction="sum", **common)
+    mean, _ = nu.train(start, x[:90], y[:90], lr=0.16, **common)
+    assert not np.allclose(summed["W1"], mean["W1"], rtol=1e-6, atol=0)
+    expected, _, _ = hand_loop(start, x[:90], y[:90], 2, 16, 0.01, 0.0, 1, sum_grads=True)
+    for k in summed:
+        np.testing.assert_allclose(summed[k], expected[k], rtol=1e-12, atol=1e-15)
+
+
+def test_huge_steps_are_reported_even_when_the_loss_stays_finite():
+    x, y = blobs()
+    with pytest.raises(FloatingPointError) as err:
+        nu.train(nu.init_params(SMALL), x, y, epochs=3, lr=1e4, schedule="constant")
+    message = str(err.value)
+    assert "epoch 1" in message and "lower learning rate" in message
+    assert "training diverged" in message or "the loss became" in message
+
+
+def fake_epochs(monkeypatch, *batch_losses):
+    """Make _train_epoch report these batch losses, one list per epoch, without training."""
+    epochs = iter(batch_losses)
+    monkeypatch.setattr(nu, "_train_epoch", lambda *args: (1.0, 0.5, next(epochs)))
+
+
+def test_the_divergence_rule_looks_at_the_second_half_of_each_epoch(monkeypatch):
+    """Late loss above the first batch's raises; an early stumble or an equal loss does not."""
+    x, y = blobs(64)
+    fake_epochs(monkeypatch, [3.0, 9.0, 2.0, 2.0], [1.0, 1.0, 3.0, 3.0], [1.0, 1.0, 3.0, 3.02])
+    with pytest.raises(FloatingPointError, match=r"second half of epoch 3 is 3\.01, above 3 on"):
+        nu.train(nu.init_params(SMALL), x, y, epochs=3, schedule="constant", lr=0.2)
+    fake_epochs(monkeypatch, [3.0], [3.5])  # an epoch of one batch: that batch is its half
+    with pytest.raises(FloatingPointError, match=r"epoch 2 is 3\.5, above 3 .*learning rate 0\.2:"):
+        nu.train(nu.init_params(SMALL), x, y, epochs=2, schedule="constant", lr=0.2)
+
+
+def test_the_divergence_rule_allows_up_to_the_loss_of_guessing(monkeypatch):
+    """A network that only learnt the class frequencies (loss <= log k) has not diverged."""
+    x, y = blobs(64)  # 5 classes: log 5 = 1.609
+    fake_epochs(monkeypatch, [1.0, 1.0], [1.6, 1.6])
+    _, history = nu.train(nu.init_params(SMALL), x, y, epochs=2)
+    assert len(history["train_loss"]) == 2
+    fake_epochs(monkeypatch, [1.0, 1.0], [1.62, 1.62])
+    with pytest.raises(FloatingPointError, match=r"log\(5\) = 1\.609"):
+        nu.train(nu.init_params(SMALL), x, y, epochs=2)
+
+
 # ----------------------------------------------------------------------------- evaluation
 
 
@@ -330,11 +592,98 @@ def test_load_rejects_missing_keys_and_wrong_shapes(tmp_path):
 def test_load_refuses_pickles(tmp_path):
     params = dict(nu.init_params(SMALL), W1=np.array([{"a": 1}], dtype=object))
     np.savez(tmp_path / "pickled.npz", **params)
-    with pytest.raises(ValueError, match="allow_pickle"):
+    with pytest.raises(ValueError, match=r"pickled\.npz: holds Python objects") as err:
         nu.load_params(tmp_path / "pickled.npz")
+    assert "allow_pickle" not in str(err.value)  # never point the user to unsafe loading
 
 
 def test_save_rejects_bad_params(tmp_path):
     with pytest.raises(ValueError, match="expected the keys"):
         nu.save_params(tmp_path / "p.npz", {"W1": np.zeros((2, 2))})
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("content", "match"),
+    [
+        (b"", r"bad: not a \.npz file \(it starts with nothing: it is empty\)"),
+        (b"W1 = [[0.1, 0.2]]\n", r"bad: not a \.npz file \(it starts with 5731"),
+        (bytes(np.random.default_rng(0).integers(0, 256, 300, np.uint8)), r"bad: not a \.npz"),
+        (b"PK\x03\x04" + bytes(100), r"bad: truncated or corrupt \.npz file"),
+    ],
+)
+def test_load_names_the_file_for_any_unreadable_content(tmp_path, content, match):
+    (tmp_path / "bad").write_bytes(content)
+    with pytest.raises(ValueError, match=match) as err:
+        nu.load_params(tmp_path / "bad")
+    assert "allow_pickle" not in str(err.value)
+
+
+def test_load_refuses_npy_and_truncated_files(tmp_path):
+    np.save(tmp_path / "w.npy", np.zeros((2, 2)))
+    with pytest.raises(ValueError, match=r"w\.npy: this is a single \.npy array, not the \.npz"):
+        nu.load_params(tmp_path / "w.npy")
+    nu.save_params(tmp_path / "p.npz", nu.init_params(SMALL))
+    raw = (tmp_path / "p.npz").read_bytes()
+    for cut in (10, len(raw) // 2, len(raw) - 10):
+        (tmp_path / "cut.npz").write_bytes(raw[:cut])
+        with pytest.raises(ValueError, match=r"cut\.npz: truncated or corrupt \.npz file"):
+            nu.load_params(tmp_path / "cut.npz")
+    with pytest.raises(FileNotFoundError, match=r"nowhere\.npz"):
+        nu.load_params(tmp_path / "nowhere.npz")
+
+
+@pytest.mark.parametrize(
+    ("change", "error", "match"),
+    [
+        ({"W1": np.nan}, ValueError, r"p\.npz: W1 holds 1 NaN or infinite values"),
+        ({"b1": -np.inf}, ValueError, r"p\.npz: b1 holds 1 NaN or infinite values"),
+        ({"W2": np.int32}, TypeError, r"p\.npz: W2 has dtype int32; weights must be real floats"),
+        ({"b2": np.bool_}, TypeError, r"p\.npz: b2 has dtype bool"),
+        ({"W1": np.complex64}, TypeError, r"p\.npz: W1 has dtype complex64"),
+    ],
+)
+def test_load_refuses_non_finite_and_non_float_weights(tmp_path, change, error, match):
+    params = nu.init_params(SMALL)
+    ((key, value),) = change.items()
+    if isinstance(value, float):
+        params[key].flat[0] = value
+    else:
+        params[key] = params[key].astype(value)
+    np.savez(tmp_path / "p.npz", **params)
+    with pytest.raises(error, match=match):
+        nu.load_params(tmp_path / "p.npz")
+
+
+def test_save_refuses_non_finite_weights(tmp_path):
+    params = nu.init_params(SMALL)
+    params["W2"][0, 0] = np.nan
+    with pytest.raises(ValueError, match="params: W2 holds 1 NaN or infinite values"):
+        nu.save_params(tmp_path / "p.npz", params)
+    assert list(tmp_path.iterdir()) == []
+
+
+# ----------------------------------------------------------------------------- gradient check
+
+
+def test_gradient_check_measures_the_relative_error(monkeypatch):
+    """A backward 0.1% too large: the error must be |a - n| / (|a| + |n|) = 0.001 / 2.001."""
+    params = nu.init_params(SMALL, seed=3, dtype=np.float64)
+    x, y = blobs(16)
+    real = nu.backward
+    monkeypatch.setattr(
+        nu, "backward", lambda p, c, y: {k: g * 1.001 for k, g in real(p, c, y).items()}
+    )
+    worst = nu.gradient_check(params, x.astype(np.float64), y, num_checks=10)
+    assert worst == pytest.approx(0.001 / 2.001, rel=1e-4)
+
+
+def test_gradient_check_checks_its_arguments():
+    params = nu.init_params(SMALL, dtype=np.float64)
+    x, y = blobs(4)
+    with pytest.raises(TypeError, match="num_checks must be an integer"):
+        nu.gradient_check(params, x.astype(np.float64), y, num_checks=True)
+    with pytest.raises(ValueError, match="eps must be a finite number > 0"):
+        nu.gradient_check(params, x.astype(np.float64), y, eps=0.0)
+    with pytest.raises(ValueError, match="x holds 1 NaN"):
+        nu.gradient_check(params, with_value(x.astype(np.float64), np.nan), y)
