@@ -415,7 +415,7 @@ PARAM_KEYS = ("W1", "b1", "W2", "b2")
 def _check_int(name: str, value: int, minimum: int) -> int:
     """``value`` as an int; raise unless it is an integer (Python or NumPy, not bool) >= minimum."""
     # bool is a subclass of int, but batch_size=True is a mistake, not a batch of one.
-    if isinstance(value, bool) or not isinstance(value, int | np.integer):
+    if isinstance(value, bool | np.bool_) or not isinstance(value, int | np.integer):
         raise TypeError(f"{name} must be an integer, got {value!r} ({type(value).__name__})")
     if value < minimum:
         raise ValueError(f"need {name} >= {minimum}, got {value}")
@@ -1025,16 +1025,6 @@ def gradient_check(
 # ---------------------------------------------------------------------------------------
 
 
-def _check_int(value: object, name: str, minimum: int) -> int:
-    """``value`` as an int if it is an integer >= minimum (NumPy ints too, bools refused)."""
-    # bool is a subclass of int, but True as a count or a seed is always a slip.
-    if isinstance(value, bool | np.bool_) or not isinstance(value, int | np.integer):
-        raise TypeError(f"{name} must be an integer, got {value!r} ({type(value).__name__})")
-    if value < minimum:
-        raise ValueError(f"{name} must be >= {minimum}, got {value}")
-    return int(value)
-
-
 def _check_features(x: object, name: str = "x") -> np.ndarray:
     """Raise unless ``x`` is a non-empty, finite, real (n, d) array; return it."""
     if not isinstance(x, np.ndarray):
@@ -1069,8 +1059,8 @@ def train_val_split(
             )
     if len(x) != len(y):
         raise ValueError(f"x has {len(x)} rows but y has {len(y)} labels: they must match")
-    n_val = _check_int(n_val, "n_val", 1)
-    seed = _check_int(seed, "seed", 0)
+    n_val = _check_int("n_val", n_val, 1)
+    seed = _check_int("seed", seed, 0)
     if n_val >= len(y):
         raise ValueError(
             f"n_val={n_val} leaves nothing to fit: there are only {len(y)} examples; "
@@ -1087,7 +1077,7 @@ def nearest_class_mean_fit(x: np.ndarray, y: np.ndarray, num_classes: int = 10) 
     The simplest learned classifier there is: a baseline any network should beat.
     """
     x = _check_features(x)
-    num_classes = _check_int(num_classes, "num_classes", 1)
+    num_classes = _check_int("num_classes", num_classes, 1)
     _check_labels(y, len(x), num_classes)
     counts = np.bincount(y, minlength=num_classes)
     if (counts == 0).any():
@@ -1137,13 +1127,12 @@ def softmax_regression(
     x = _check_features(x)
     if not np.issubdtype(x.dtype, np.floating):
         raise TypeError(f"x has dtype {x.dtype}; pass floats in [0, 1]: preprocess(images)")
-    num_classes = _check_int(num_classes, "num_classes", 2)
+    num_classes = _check_int("num_classes", num_classes, 2)
     _check_labels(y, len(x), num_classes)
-    epochs = _check_int(epochs, "epochs", 0)
-    batch_size = _check_int(batch_size, "batch_size", 1)
-    seed = _check_int(seed, "seed", 0)
-    if not (isinstance(lr, int | float | np.floating) and math.isfinite(lr) and lr > 0):
-        raise ValueError(f"lr must be a positive number, got {lr!r}")
+    epochs = _check_int("epochs", epochs, 0)
+    batch_size = _check_int("batch_size", batch_size, 1)
+    seed = _check_int("seed", seed, 0)
+    lr = _check_real("lr", lr, positive=True)
 
     W = np.zeros((x.shape[1], num_classes), x.dtype)
     b = np.zeros(num_classes, x.dtype)
@@ -1154,7 +1143,7 @@ def softmax_regression(
             batch = order[start : start + batch_size]
             xb, yb = x[batch], y[batch]
             probs = softmax(xb @ W + b)
-            if not math.isfinite(cross_entropy(probs, yb)):
+            if not math.isfinite(_cross_entropy(probs, yb)):  # inputs were checked above
                 raise FloatingPointError(
                     f"the loss stopped being finite in epoch {epoch + 1} (lr {lr:g}): "
                     "try a smaller learning rate"
@@ -1191,7 +1180,7 @@ def pca(x: np.ndarray, k: int = 2) -> np.ndarray:
     machine. The SVD of all 60,000 MNIST rows takes over a gigabyte; a few thousand suffice.
     """
     x = _check_features(x)
-    k = _check_int(k, "k", 1)
+    k = _check_int("k", k, 1)
     if k > min(x.shape):
         raise ValueError(f"k={k} directions need at least k rows and k columns, x is {x.shape}")
     centred = x.astype(np.float64) - x.mean(axis=0, dtype=np.float64)
@@ -1286,8 +1275,8 @@ def resize_area(image: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
     image = _check_image(image)
     if not (isinstance(shape, tuple | list) and len(shape) == 2):
         raise TypeError(f"shape must be a pair (height, width), got {shape!r}")
-    h = _check_int(shape[0], "height", 1)
-    w = _check_int(shape[1], "width", 1)
+    h = _check_int("height", shape[0], 1)
+    w = _check_int("width", shape[1], 1)
     R_rows = _area_weights(image.shape[0], h)
     R_cols = _area_weights(image.shape[1], w)
     return R_rows @ image.astype(np.float64) @ R_cols.T
@@ -1388,7 +1377,7 @@ def check_background_share(answer: float | None, images: np.ndarray) -> str:
     images: the raw training images, e.g. (60000, 28, 28) uint8. Correct within 1e-4.
     """
     if answer is None:
-        return f"{NOT_ATTEMPTED} set `answer` to the share of pixels equal to 0 (in [0, 1])."
+        return f"{NOT_ATTEMPTED} set `background_share` to the share of pixels equal to 0."
     a = _as_number(answer)
     if a is None or not math.isfinite(a):
         return _one_number_hint(answer)
@@ -1419,7 +1408,7 @@ def check_cross_entropy(answer: float | None, probs: np.ndarray, label: int) -> 
     if probs.ndim != 1 or not 0 <= label < len(probs) or not (probs > 0).all():
         raise ValueError("probs must be (k,) positive probabilities and label in 0..k-1")
     if answer is None:
-        return f"{NOT_ATTEMPTED} set `answer` to the loss for the true class {label}."
+        return f"{NOT_ATTEMPTED} set `loss_by_hand` to the loss for the true class {label}."
     a = _as_number(answer)
     if a is None or not math.isfinite(a):
         return _one_number_hint(answer)
@@ -1709,7 +1698,7 @@ def check_confusion_by_hand(answer: object, y_true: object, y_pred: object) -> s
     k = int(max(y_true.max(), y_pred.max())) + 1
     expected = confusion_matrix(y_true, y_pred, num_classes=k)
     if answer is None:
-        return f"{NOT_ATTEMPTED} fill in `answer`, a {k} x {k} table of counts."
+        return f"{NOT_ATTEMPTED} fill in `cm_by_hand`, a {k} x {k} table of counts."
     try:
         got = np.asarray(answer)
     except ValueError:
