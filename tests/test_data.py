@@ -184,10 +184,13 @@ def http_mirror(small_mirror):
 
 
 def test_fetch_over_http_with_progress(tmp_path, http_mirror, capsys):
-    url, (mirror, sha, _) = http_mirror
-    path = nn_utils.fetch_file("toy", tmp_path, sha, [url], progress=True)
-    assert path.read_bytes() == (mirror / "toy.gz").read_bytes()
-    assert "downloading toy.gz:" in capsys.readouterr().err
+    url, (mirror, _, _) = http_mirror
+    noise = np.random.default_rng(0).integers(0, 256, 350_000, np.uint8)  # 0.35 MB, as .gz too
+    sha = nn_utils.sha256_hex(write_idx(mirror / "noise.gz", noise))
+    path = nn_utils.fetch_file("noise", tmp_path, sha, [url], progress=True)
+    assert path.read_bytes() == (mirror / "noise.gz").read_bytes()
+    megabytes = path.stat().st_size / 1e6
+    assert f"downloading noise.gz: {megabytes:.1f} of {megabytes:.1f} MB" in capsys.readouterr().err
 
 
 def test_quick_download_prints_nothing(tmp_path, http_mirror, capsys):

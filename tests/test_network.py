@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import inspect
 import math
+import time
 
 import numpy as np
 import pytest
@@ -242,7 +244,8 @@ def test_cosine_schedule():
 
 def test_divergence_is_reported_with_epoch_and_step():
     x, y = blobs()
-    with pytest.raises(FloatingPointError, match=r"epoch 1, step \d+ .*lower learning rate"):
+    # The first step sends the weights to inf, so the second batch's loss is NaN.
+    with pytest.raises(FloatingPointError, match=r"nan at epoch 1, step 2 .*lower learning rate"):
         nu.train(nu.init_params(SMALL), x, y, epochs=2, lr=1e30)
 
 
@@ -463,6 +466,31 @@ def test_train_is_the_public_functions_in_a_loop(n, epochs, batch_size, lr, weig
     assert history["lr"] == [nu.cosine_lr(lr, e, epochs) for e in range(epochs)]
 
 
+def test_history_times_each_epoch():
+    x, y = blobs()
+    start = time.perf_counter()
+    _, history = nu.train(nu.init_params(SMALL), x, y, epochs=3)
+    elapsed = time.perf_counter() - start
+    assert len(history["seconds"]) == 3
+    assert all(s > 0 for s in history["seconds"]) and sum(history["seconds"]) <= elapsed
+
+
+def test_the_default_recipe_is_the_documented_one():
+    """The notebook, README and benchmark quote these defaults."""
+    defaults = {name: p.default for name, p in inspect.signature(nu.train).parameters.items()}
+    assert {k: defaults[k] for k in ("epochs", "batch_size", "lr", "weight_decay")} == {
+        "epochs": 20,
+        "batch_size": 64,
+        "lr": 0.5,
+        "weight_decay": 5e-4,
+    }
+    assert (defaults["schedule"], defaults["seed"], defaults["grad_reduction"]) == (
+        "cosine",
+        0,
+        "mean",
+    )
+
+
 def test_zero_epochs_returns_a_copy_and_an_empty_history():
     start = nu.init_params(SMALL)
     params, history = nu.train(start, *blobs(10), epochs=0, x_val=blobs(5)[0], y_val=blobs(5)[1])
@@ -676,6 +704,12 @@ def test_gradient_check_measures_the_relative_error(monkeypatch):
     )
     worst = nu.gradient_check(params, x.astype(np.float64), y, num_checks=10)
     assert worst == pytest.approx(0.001 / 2.001, rel=1e-4)
+
+
+def test_gradient_check_with_one_check_per_parameter():
+    params = nu.init_params(SMALL, seed=3, dtype=np.float64)
+    x, y = blobs(8)
+    assert 0 <= nu.gradient_check(params, x.astype(np.float64), y, num_checks=1) < 1e-6
 
 
 def test_gradient_check_checks_its_arguments():
