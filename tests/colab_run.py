@@ -85,6 +85,7 @@ def main() -> None:
         for cell in nb.cells:
             cell.source = cell.source.replace(PUBLISHED_URL, published.as_uri())
             cell.outputs = []
+        nbformat.write(nb, content / NOTEBOOK.name)
         os.environ.pop("FIGURES_DIR", None)  # as in Colab: figures go to eda_images/
         if not os.environ.get("MNIST_MIRROR"):  # Colab downloads MNIST; data/ stands in here
             os.environ["MNIST_MIRROR"] = str(REPO / "data")
@@ -94,7 +95,8 @@ def main() -> None:
         ).execute()  # raises CellExecutionError, naming the cell, if any cell fails
 
         clone = content / "mnist-from-scratch"
-        assert sorted(p.name for p in content.iterdir()) == [clone.name, NOTEBOOK.name]
+        found = sorted(p.name for p in content.iterdir())
+        assert found == sorted([clone.name, NOTEBOOK.name]), found
         fetched = sorted(p.name for p in (clone / "data").glob("*.gz"))
         assert fetched == sorted(f"{name}.gz" for name in MNIST_NAMES), fetched
         readme = (REPO / "README.md").read_text()
