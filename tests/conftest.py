@@ -34,6 +34,16 @@ def write_idx(path: Path, array: np.ndarray, compress: bool = True) -> bytes:
     return content
 
 
+def blobs(n: int = 400, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """A synthetic, learnable task: 5 classes, each a bright patch in 20 'pixels' in [0, 1]."""
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, 5, n)
+    x = rng.uniform(0, 0.3, (n, 20))
+    for k in range(5):
+        x[y == k, 4 * k : 4 * k + 4] += 0.6
+    return x.astype(np.float32), y
+
+
 def pytest_sessionstart(session: pytest.Session) -> None:
     """Fill data/ before anything runs, so nbval never sees a download's progress output, and
     send the notebook's figures to a temporary folder, so the tests leave eda_images/ alone.

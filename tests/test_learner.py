@@ -5,20 +5,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from conftest import blobs
 
 import nn_utils as nu
 
 SMALL = (20, 8, 5)
-
-
-def blobs(n: int = 300, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """A synthetic, learnable task: 5 classes, each a bright patch in 20 'pixels' in [0, 1]."""
-    rng = np.random.default_rng(seed)
-    y = rng.integers(0, 5, n)
-    x = rng.uniform(0, 0.3, (n, 20))
-    for k in range(5):
-        x[y == k, 4 * k : 4 * k + 4] += 0.6
-    return x.astype(np.float32), y
 
 
 def ring(paper: float = 0.95, ink: float = 0.1) -> np.ndarray:

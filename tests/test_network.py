@@ -8,20 +8,11 @@ import time
 
 import numpy as np
 import pytest
+from conftest import blobs
 
 import nn_utils as nu
 
 SMALL = (20, 8, 5)  # a network small enough to check every gradient quickly
-
-
-def blobs(n: int = 400, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """A synthetic, learnable task: 5 classes, each a bright patch in 20 'pixels' in [0, 1]."""
-    rng = np.random.default_rng(seed)
-    y = rng.integers(0, 5, n)
-    x = rng.uniform(0, 0.3, (n, 20))
-    for k in range(5):
-        x[y == k, 4 * k : 4 * k + 4] += 0.6
-    return x.astype(np.float32), y
 
 
 # ----------------------------------------------------------------------------- building blocks
