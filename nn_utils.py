@@ -1016,7 +1016,9 @@ def gradient_check(
             p[index] = saved
             numeric = (loss_plus - loss_minus) / (2 * eps)
             a = analytic[key][index]
-            worst = max(worst, abs(a - numeric) / max(abs(a) + abs(numeric), 1e-12))
+            error = abs(a - numeric) / max(abs(a) + abs(numeric), 1e-12)
+            # max() would pass over a NaN error; a NaN gradient is as wrong as it gets.
+            worst = math.inf if math.isnan(error) else max(worst, error)
     return worst
 
 

@@ -159,6 +159,18 @@ def test_gradient_check_catches_a_wrong_backward(monkeypatch):
     assert nu.gradient_check(params, x.astype(np.float64), y) > 0.5
 
 
+def test_gradient_check_reports_a_nan_gradient_as_infinitely_wrong():
+    params = {k: v.astype(np.float64) for k, v in nu.init_params(SMALL).items()}
+    x, y = blobs(16)
+
+    def nan_backward(params, cache, y):
+        grads = nu.backward(params, cache, y)
+        grads["b2"][:] = np.nan
+        return grads
+
+    assert nu.gradient_check(params, x.astype(np.float64), y, backward_fn=nan_backward) == np.inf
+
+
 def test_gradient_check_needs_float64():
     with pytest.raises(TypeError, match="float64"):
         nu.gradient_check(nu.init_params(SMALL), *blobs(4))
