@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
 import gzip
-import os
 import shutil
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -42,25 +39,6 @@ def blobs(n: int = 400, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     for k in range(5):
         x[y == k, 4 * k : 4 * k + 4] += 0.6
     return x.astype(np.float32), y
-
-
-def pytest_sessionstart(session: pytest.Session) -> None:
-    """Fill data/ before anything runs, so nbval never sees a download's progress output, and
-    send the notebook's figures to a temporary folder, so the tests leave eda_images/ alone.
-
-    Without MNIST_MIRROR or a network the first step fails quietly; the notebook and the tests
-    that need real data then fail with load_mnist's own message, which says what to do.
-    """
-    with contextlib.suppress(nn_utils.DownloadError, nn_utils.DataFileError):
-        nn_utils.load_mnist(REPO / "data")
-    # nbval's kernel inherits this environment; the notebook reads FIGURES_DIR.
-    session.config.figures_dir = tempfile.mkdtemp(prefix="mnist-figures-")
-    os.environ["FIGURES_DIR"] = session.config.figures_dir
-
-
-def pytest_sessionfinish(session: pytest.Session) -> None:
-    if hasattr(session.config, "figures_dir"):
-        shutil.rmtree(session.config.figures_dir, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
