@@ -16,9 +16,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import REPO, idx_bytes, write_idx
 
 import nn_utils
+from conftest import REPO, idx_bytes, write_idx
 from nn_utils import DataFileError, DownloadError
 
 # ----------------------------------------------------------------------------- read_idx

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import blobs
 
 import nn_utils as nu
+from conftest import blobs
 
 SMALL = (20, 8, 5)
 

@@ -8,9 +8,9 @@ import time
 
 import numpy as np
 import pytest
-from conftest import blobs
 
 import nn_utils as nu
+from conftest import blobs
 
 SMALL = (20, 8, 5)  # a network small enough to check every gradient quickly
 
