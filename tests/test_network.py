@@ -284,8 +284,10 @@ CALLERS = {
     "predict": lambda p, x, y: nu.predict(p, x),
     "evaluate": lambda p, x, y: nu.evaluate(p, x, y),
     "forward": lambda p, x, y: nu.forward(p, x),
-    "train": lambda p, x, y: nu.train(p, x, y, epochs=1),
-    "train (validation)": lambda p, x, y: nu.train(p, *blobs(10), epochs=1, x_val=x, y_val=y),
+    "train": lambda p, x, y: nu.train(p, x, y, epochs=1, batch_size=4),
+    "train (validation)": lambda p, x, y: nu.train(
+        p, *blobs(10), epochs=1, batch_size=4, x_val=x, y_val=y
+    ),
 }
 
 
@@ -438,8 +440,9 @@ def hand_loop(params, x, y, epochs, batch_size, lr, weight_decay, seed, sum_grad
     for epoch in range(epochs):
         order = rng.permutation(len(x))
         loss_sum = correct = 0.0
-        for start in range(0, len(x), batch_size):
-            batch = order[start : start + batch_size]
+        n_batches = len(x) // batch_size  # full batches only; the rest sit this epoch out
+        for step in range(n_batches):
+            batch = order[step * batch_size : (step + 1) * batch_size]
             probs, cache = nu.forward(params, x[batch])
             loss_sum += nu.cross_entropy(probs, y[batch]) * len(batch)
             correct += np.sum(probs.argmax(axis=1) == y[batch])
@@ -447,8 +450,8 @@ def hand_loop(params, x, y, epochs, batch_size, lr, weight_decay, seed, sum_grad
             if sum_grads:
                 grads = {k: g * len(batch) for k, g in grads.items()}
             nu.sgd_step(params, grads, nu.cosine_lr(lr, epoch, epochs), weight_decay)
-        losses.append(loss_sum / len(x))
-        accs.append(correct / len(x))
+        losses.append(loss_sum / (n_batches * batch_size))
+        accs.append(correct / (n_batches * batch_size))
     return params, losses, accs
 
 
@@ -496,7 +499,8 @@ def test_the_default_recipe_is_the_documented_one():
 
 def test_zero_epochs_returns_a_copy_and_an_empty_history():
     start = nu.init_params(SMALL)
-    params, history = nu.train(start, *blobs(10), epochs=0, x_val=blobs(5)[0], y_val=blobs(5)[1])
+    x_val, y_val = blobs(5)
+    params, history = nu.train(start, *blobs(10), epochs=0, batch_size=8, x_val=x_val, y_val=y_val)
     assert all(np.array_equal(params[k], start[k]) and params[k] is not start[k] for k in start)
     keys = ("lr", "train_loss", "train_acc", "seconds", "val_loss", "val_acc")
     assert history == {k: [] for k in keys}
@@ -512,13 +516,39 @@ def test_summed_gradients_are_mean_gradients_with_a_batch_times_larger_rate():
     for k in summed:
         np.testing.assert_allclose(summed[k], mean[k], rtol=1e-10, atol=1e-12)
     np.testing.assert_allclose(h_sum["train_loss"], h_mean["train_loss"], rtol=1e-10)
-    # 90 = 5 full batches and one of 10: that batch's step is 10/16 of the mean run's.
+    # 90 = 5 full batches and 10 left over, which sit each epoch out: still the same steps.
     summed, _ = nu.train(start, x[:90], y[:90], lr=0.01, grad_reduction="sum", **common)
     mean, _ = nu.train(start, x[:90], y[:90], lr=0.16, **common)
-    assert not np.allclose(summed["W1"], mean["W1"], rtol=1e-6, atol=0)
+    for k in summed:
+        np.testing.assert_allclose(summed[k], mean[k], rtol=1e-10, atol=1e-12)
     expected, _, _ = hand_loop(start, x[:90], y[:90], 2, 16, 0.01, 0.0, 1, sum_grads=True)
     for k in summed:
         np.testing.assert_allclose(summed[k], expected[k], rtol=1e-12, atol=1e-15)
+
+
+def test_an_epoch_takes_only_full_batches_in_a_fresh_order():
+    x, y = blobs(90)
+    start = nu.init_params(SMALL, seed=2)
+    common = {"epochs": 1, "batch_size": 16, "lr": 0.1, "weight_decay": 0.0, "schedule": "constant"}
+    params, _ = nu.train(start, x, y, seed=5, **common)
+    # The same epoch by hand: the first 80 of the shuffled order, as 5 batches of 16.
+    used = np.random.default_rng(5).permutation(90)[:80]
+    expected = {k: v.copy() for k, v in start.items()}
+    for step in range(5):
+        batch = used[16 * step : 16 * (step + 1)]
+        _, cache = nu.forward(expected, x[batch])
+        nu.sgd_step(expected, nu.backward(expected, cache, y[batch]), 0.1)
+    for k in params:
+        np.testing.assert_array_equal(params[k], expected[k])
+
+
+def test_a_batch_larger_than_the_data_is_refused():
+    x, y = blobs(10)
+    with pytest.raises(ValueError, match=r"batch_size 64 is larger than the 10 training examples"):
+        nu.train(nu.init_params(SMALL), x, y, epochs=1)
+    with pytest.raises(ValueError, match=r"use batch_size <= 10"):
+        nu.softmax_regression(x, y, epochs=1)
+    nu.train(nu.init_params(SMALL), x, y, epochs=1, batch_size=10)  # one full batch is fine
 
 
 def test_huge_steps_are_reported_even_when_the_loss_stays_finite():
@@ -724,3 +754,4 @@ def test_gradient_check_checks_its_arguments():
         nu.gradient_check(params, x.astype(np.float64), y, eps=0.0)
     with pytest.raises(ValueError, match="x holds 1 NaN"):
         nu.gradient_check(params, with_value(x.astype(np.float64), np.nan), y)
+
