@@ -716,6 +716,175 @@ def _sgd_step(params: Params, grads: Params, lr: float, weight_decay: float) -> 
 
 
 # ---------------------------------------------------------------------------------------
+# Data augmentation: the same digit, a little rotated, scaled, sheared or shifted
+# ---------------------------------------------------------------------------------------
+
+#: The distortions ``distort`` draws from, each uniform in [-strength, +strength]:
+#: rotation in degrees, scale and shear as fractions (0.1 = 10%), shift in pixels.
+#: Their upper limits keep a digit a digit (a 90° turn makes a 6 of a 9).
+DISTORTION_LIMITS = {"rotation": 45.0, "scale": 0.5, "shear": 0.5, "shift": 7.0}
+
+_SIDE = 28  # images are 28×28
+_GRID = np.arange(_SIDE, dtype=np.float32) - (_SIDE - 1) / 2  # pixel centres about the middle
+
+
+def _check_distortion(augment: object) -> dict[str, float]:
+    """A dict of strengths, each a real number from 0 to its DISTORTION_LIMITS entry."""
+    if not isinstance(augment, dict):
+        raise TypeError(
+            "augment must be a dict of strengths such as {'rotation': 10, 'shift': 2}, got "
+            f"{type(augment).__name__}"
+        )
+    unknown = sorted(set(augment) - set(DISTORTION_LIMITS), key=str)
+    if unknown:
+        raise ValueError(
+            f"augment has unknown distortions {unknown}: use {sorted(DISTORTION_LIMITS)}"
+        )
+    checked = {}
+    for name, value in augment.items():
+        limit = DISTORTION_LIMITS[name]
+        if isinstance(value, bool | np.bool_) or not isinstance(
+            value, int | float | np.integer | np.floating
+        ):
+            raise TypeError(
+                f"the {name} strength must be a real number from 0 to {limit:g}, got "
+                f"{value!r} ({type(value).__name__})"
+            )
+        if not 0 <= value <= limit:  # NaN fails this too
+            raise ValueError(
+                f"the {name} strength must be from 0 to {limit:g}, got {value!r}: it is the "
+                "largest distortion drawn either way, and a larger one no longer keeps the "
+                "digit's label"
+            )
+        checked[name] = float(value)
+    return checked
+
+
+def distort(
+    x: np.ndarray,
+    rng: np.random.Generator,
+    rotation: float = 0.0,
+    scale: float = 0.0,
+    shear: float = 0.0,
+    shift: float = 0.0,
+) -> np.ndarray:
+    """Each image randomly rotated, scaled, sheared and shifted, resampled bilinearly.
+
+    x: (n, 784) float in [0, 1], one image a row; returns a new (n, 784) array of x's dtype
+    in [0, 1] (ink moved off the edge is lost; new border pixels are 0). Each image gets its
+    own distortion, drawn from ``rng``: an angle uniform in ±``rotation`` degrees, a size
+    factor in 1 ± ``scale``, a horizontal shear in ±``shear``, and a shift in ±``shift``
+    pixels along each axis, all about the image's centre. All zero leaves x unchanged.
+    """
+    x = _check_features(x)
+    if not np.issubdtype(x.dtype, np.floating) or x.shape[1] != _SIDE * _SIDE:
+        raise ValueError(
+            f"x must be (n, {_SIDE * _SIDE}) floats in [0, 1], got {x.shape} {x.dtype}: "
+            "use preprocess(images)"
+        )
+    _check_scaled(x)
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(
+            f"rng must be a numpy.random.Generator, got {type(rng).__name__}: "
+            "use np.random.default_rng(seed)"
+        )
+    strengths = _check_distortion(
+        {"rotation": rotation, "scale": scale, "shear": shear, "shift": shift}
+    )
+    return _distort(x, rng, **strengths)
+
+
+def _distort(x: np.ndarray, rng: np.random.Generator, **strengths: float) -> np.ndarray:
+    """distort without the checks: for the training loop."""
+    inverse, offset = _random_affine(rng, len(x), **strengths)
+    return _resample(x, inverse, offset)
+
+
+def _random_affine(
+    rng: np.random.Generator,
+    n: int,
+    rotation: float = 0.0,
+    scale: float = 0.0,
+    shear: float = 0.0,
+    shift: float = 0.0,
+) -> tuple[np.ndarray, np.ndarray]:
+    """n random distortions as the (n, 2, 2) inverse of each linear part and (n, 2) shifts.
+
+    The forward map takes an ink point p (row, column, about the centre) to M p + t, with
+    M = rotation · shear · size. Resampling asks the opposite question, which source point
+    lands on each output pixel, so we return M⁻¹ (a 2×2 inverse, written out) and t.
+    """
+    angle = np.deg2rad(rng.uniform(-rotation, rotation, n))
+    size = 1 + rng.uniform(-scale, scale, n)
+    slant = rng.uniform(-shear, shear, n)
+    offset = rng.uniform(-shift, shift, (n, 2))
+    cos, sin = np.cos(angle), np.sin(angle)
+    # M = [[cos, -sin], [sin, cos]] @ [[1, 0], [slant, 1]] @ (size * I), in (row, col) order.
+    m = np.empty((n, 2, 2))
+    m[:, 0, 0] = (cos - sin * slant) * size
+    m[:, 0, 1] = -sin * size
+    m[:, 1, 0] = (sin + cos * slant) * size
+    m[:, 1, 1] = cos * size
+    det = m[:, 0, 0] * m[:, 1, 1] - m[:, 0, 1] * m[:, 1, 0]  # size², never 0 (scale < 1)
+    inverse = np.empty_like(m)
+    inverse[:, 0, 0], inverse[:, 1, 1] = m[:, 1, 1] / det, m[:, 0, 0] / det
+    inverse[:, 0, 1], inverse[:, 1, 0] = -m[:, 0, 1] / det, -m[:, 1, 0] / det
+    return inverse, offset
+
+
+def _resample(x: np.ndarray, inverse: np.ndarray, offset: np.ndarray) -> np.ndarray:
+    """Bilinear resampling of each row of x (n, 784) through its map: (n, 2, 2), (n, 2).
+
+    Output pixel q takes the value at source point inverse @ (q - t) (about the centre),
+    interpolated between its four nearest pixels. Written for speed, as whole-batch array
+    operations: four gathers and in-place arithmetic, no Python loop over images or pixels.
+    """
+    n, side, pad = len(x), _SIDE, 2
+    width = side + 2 * pad
+    padded = np.zeros((n, width, width), x.dtype)  # a frame of 0s for points outside
+    padded[:, pad:-pad, pad:-pad] = x.reshape(n, side, side)
+    inverse = inverse.astype(np.float32)
+    start = (inverse @ -offset[:, :, None])[:, :, 0].astype(np.float32) + (side - 1) / 2 + pad
+    # Source row and column of every output pixel: an outer sum, since the map is affine.
+    rows = (inverse[:, 0, 0, None] * _GRID + start[:, 0, None])[:, :, None] + (
+        inverse[:, 0, 1, None] * _GRID
+    )[:, None, :]
+    cols = (inverse[:, 1, 0, None] * _GRID + start[:, 1, None])[:, :, None] + (
+        inverse[:, 1, 1, None] * _GRID
+    )[:, None, :]
+    # A point beyond the image is moved into the frame, two pixels wide, so that all four
+    # of its neighbours are 0s there; the upper bound keeps the far neighbour inside.
+    np.clip(rows, 0, width - 1 - 1e-3, out=rows)
+    np.clip(cols, 0, width - 1 - 1e-3, out=cols)
+    r0, c0 = rows.astype(np.int32), cols.astype(np.int32)  # floor, as both are >= 0
+    rows -= r0  # now the fractions, the interpolation weights
+    cols -= c0
+    index = r0
+    index *= width
+    index += c0
+    index += (np.arange(n, dtype=np.int32) * width**2)[:, None, None]
+    flat = padded.reshape(-1)
+    top_left = flat.take(index)
+    index += 1
+    top_right = flat.take(index)
+    index += width - 1
+    bottom_left = flat.take(index)
+    index += 1
+    bottom_right = flat.take(index)
+    top_right -= top_left  # top = top_left + (top_right - top_left) · column fraction
+    top_right *= cols
+    top_left += top_right
+    bottom_right -= bottom_left
+    bottom_right *= cols
+    bottom_left += bottom_right
+    bottom_left -= top_left  # out = top + (bottom - top) · row fraction
+    bottom_left *= rows
+    top_left += bottom_left
+    # Rounding can step a hair outside [0, 1]; the network's inputs must not.
+    return np.clip(top_left, 0, 1, out=top_left).reshape(n, side * side)
+
+
+# ---------------------------------------------------------------------------------------
 # Training
 # ---------------------------------------------------------------------------------------
 
@@ -749,6 +918,7 @@ def train(
     x_val: np.ndarray | None = None,
     y_val: np.ndarray | None = None,
     grad_reduction: str = "mean",
+    augment: dict[str, float] | None = None,
 ) -> tuple[Params, dict[str, list[float]]]:
     """Mini-batch gradient descent on the cross-entropy; returns (new params, history).
 
@@ -759,7 +929,10 @@ def train(
     schedule (``"cosine"``, or ``"constant"``) and weight decay 5e-4. ``grad_reduction``
     ``"mean"`` steps along the gradient of the batch's mean loss; ``"sum"`` along that of
     its summed loss (batch_size times larger, as the old notebook did), so lr η with
-    ``"sum"`` takes the same steps as lr η·batch_size with ``"mean"``.
+    ``"sum"`` takes the same steps as lr η·batch_size with ``"mean"``. ``augment``, a dict
+    of ``distort``'s strengths (e.g. ``{"rotation": 10, "shift": 2}``), distorts every batch
+    afresh before its step, drawing from the same Generator as the shuffling, so a seed
+    still fixes every number; None (or all strengths 0) trains on the images as they are.
 
     ``params`` is not modified. The history has one entry per epoch: ``lr``, ``train_loss``
     and ``train_acc`` (running means over the epoch's batches), ``seconds`` (training time
@@ -780,6 +953,8 @@ def train(
         raise ValueError(f"grad_reduction must be 'mean' or 'sum', got {grad_reduction!r}")
     if (x_val is None) != (y_val is None):
         raise ValueError("give both x_val and y_val, or neither")
+    if augment is not None:
+        augment = {k: v for k, v in _check_distortion(augment).items() if v} or None
     _check_data(params, x, y)
     if x_val is not None:
         _check_data(params, x_val, y_val)
@@ -806,6 +981,7 @@ def train(
             rng,
             epoch,
             grad_reduction == "sum",
+            augment,
         )
         if epoch == 0:
             first_loss = batch_losses[0]
@@ -866,12 +1042,13 @@ def _train_epoch(
     rng: np.random.Generator,
     epoch: int,
     summed: bool = False,
+    augment: dict[str, float] | None = None,
 ) -> tuple[float, float, list[float]]:
     """One pass over (x, y) in a random order, in full batches, updating params in place.
 
     Returns the epoch's mean loss and accuracy over the examples it used, and each batch's
     loss (measured before that batch's step). ``summed`` steps along the summed, not the
-    mean, gradient.
+    mean, gradient; ``augment`` (checked strengths) distorts each batch first.
     """
     loss_sum, correct, batch_losses = 0.0, 0, []
     batches = _batches(rng, len(x), batch_size)
@@ -879,6 +1056,8 @@ def _train_epoch(
     with np.errstate(over="ignore", invalid="ignore"):
         for step, batch in enumerate(batches):
             xb, yb = x[batch], y[batch]
+            if augment:
+                xb = _distort(xb, rng, **augment)
             probs, cache = _forward(params, xb)
             loss = _cross_entropy(probs, yb)
             if not math.isfinite(loss):

@@ -755,3 +755,199 @@ def test_gradient_check_checks_its_arguments():
     with pytest.raises(ValueError, match="x holds 1 NaN"):
         nu.gradient_check(params, with_value(x.astype(np.float64), np.nan), y)
 
+
+# ----------------------------------------------------------------------------- data augmentation
+
+
+def ink_images(n: int = 6, seed: int = 0) -> np.ndarray:
+    """(n, 784) float32 images in [0, 1]: a soft blob of ink near the middle of each."""
+    rng = np.random.default_rng(seed)
+    rows, cols = np.mgrid[0:28, 0:28]
+    centres = 13.5 + rng.uniform(-3, 3, (n, 2))
+    images = np.exp(
+        -((rows - centres[:, 0, None, None]) ** 2 + (cols - centres[:, 1, None, None]) ** 2)
+        / (2 * 2.0**2)
+    )
+    return images.reshape(n, 784).astype(np.float32)
+
+
+def centre_of_mass(x: np.ndarray) -> np.ndarray:
+    """(n, 2) ink centres (row, column) of (n, 784) images."""
+    rows, cols = np.mgrid[0:28, 0:28]
+    ink = x.reshape(-1, 28, 28)
+    total = ink.sum(axis=(1, 2))
+    return np.stack([(ink * rows).sum(axis=(1, 2)), (ink * cols).sum(axis=(1, 2))], 1) / total[
+        :, None
+    ]
+
+
+STRONG = {"rotation": 45.0, "scale": 0.5, "shear": 0.5, "shift": 7.0}  # every limit at once
+
+
+def test_distort_keeps_shape_dtype_and_the_range_0_1():
+    x = ink_images(50)
+    for dtype in (np.float32, np.float64):
+        out = nu.distort(x.astype(dtype), np.random.default_rng(1), **STRONG)
+        assert out.shape == x.shape and out.dtype == dtype
+        assert out.min() >= 0 and out.max() <= 1
+        assert not np.array_equal(out, x)
+    full = np.ones((3, 784), np.float32)  # all ink: interpolating 1s must give exactly 1 inside
+    out = nu.distort(full, np.random.default_rng(2), rotation=5)
+    assert out.max() == 1.0 and out.reshape(3, 28, 28)[:, 10:18, 10:18].min() == 1.0
+
+
+def test_distort_at_strength_0_is_the_identity():
+    x = ink_images(8)
+    np.testing.assert_array_equal(nu.distort(x, np.random.default_rng(0)), x)
+    zeros = dict.fromkeys(STRONG, 0.0)
+    np.testing.assert_array_equal(nu.distort(x, np.random.default_rng(3), **zeros), x)
+
+
+@pytest.mark.parametrize(
+    ("shift", "expected"),
+    [
+        ((0.0, 1.0), {(10, 11): 1.0}),  # one pixel right
+        ((-2.0, 0.0), {(8, 10): 1.0}),  # two pixels up
+        ((0.25, 0.0), {(10, 10): 0.75, (11, 10): 0.25}),  # a quarter pixel down: split
+        ((0.5, 0.5), {(10, 10): 0.25, (10, 11): 0.25, (11, 10): 0.25, (11, 11): 0.25}),
+    ],
+)
+def test_a_known_shift_moves_a_known_pixel(shift, expected):
+    image = np.zeros((1, 784), np.float32)
+    image[0, 10 * 28 + 10] = 1.0  # one pixel of ink at row 10, column 10
+    out = nu._resample(image, np.eye(2)[None], np.array([shift])).reshape(28, 28)
+    want = np.zeros((28, 28), np.float32)
+    for (row, col), value in expected.items():
+        want[row, col] = value
+    np.testing.assert_allclose(out, want, atol=1e-6)
+
+
+def test_ink_pushed_off_the_edge_is_lost_and_the_new_border_is_0():
+    image = np.zeros((1, 784), np.float32)
+    image[0, 27 * 28 + 5] = 1.0  # bottom row
+    moved = nu._resample(image, np.eye(2)[None], np.array([[3.0, 0.0]]))
+    assert moved.max() == 0.0  # shifted 3 rows down, out of the picture
+    full = np.ones((1, 784), np.float32)
+    shifted = nu._resample(full, np.eye(2)[None], np.array([[0.0, 2.0]])).reshape(28, 28)
+    assert shifted[:, :2].max() == 0.0 and shifted[:, 2:].min() == 1.0
+
+
+def test_the_drawn_shift_moves_the_ink_by_that_much():
+    x, n = ink_images(20), 20
+    out = nu.distort(x, np.random.default_rng(7), shift=3.0)
+    replay = np.random.default_rng(7)  # _random_affine draws angle, size, shear, then shift
+    for _ in range(3):
+        replay.uniform(0, 0, n)
+    drawn = replay.uniform(-3.0, 3.0, (n, 2))
+    np.testing.assert_allclose(centre_of_mass(out) - centre_of_mass(x), drawn, atol=0.02)
+
+
+def test_rotation_and_scale_move_the_ink_as_drawn():
+    image = np.zeros((1, 784), np.float32)
+    image[0, 8 * 28 + 13 : 8 * 28 + 15] = 1.0  # ink 5.5 rows above the centre (13.5, 13.5)
+    rng = np.random.default_rng(11)
+    inverse, offset = nu._random_affine(rng, 1, rotation=30.0)
+    angle = np.deg2rad(np.random.default_rng(11).uniform(-30.0, 30.0, 1)[0])
+    out = nu._resample(image, inverse, offset)
+    row, col = centre_of_mass(out)[0] - 13.5
+    # M = [[cos, -sin], [sin, cos]] on (row, col) takes (-5.5, 0) to (-5.5 cos, -5.5 sin).
+    np.testing.assert_allclose([row, col], [-5.5 * np.cos(angle), -5.5 * np.sin(angle)], atol=0.05)
+    inverse, offset = nu._random_affine(np.random.default_rng(12), 1, scale=0.4)
+    size = 1 + np.random.default_rng(12).uniform(-0.4, 0.4, 2)[1]  # angle, then size
+    row, _ = centre_of_mass(nu._resample(image, inverse, offset))[0] - 13.5
+    np.testing.assert_allclose(row, -5.5 * size, atol=0.05)
+
+
+def test_shear_slants_columns_and_keeps_the_middle_row():
+    inverse, offset = nu._random_affine(np.random.default_rng(13), 1, shear=0.4)
+    slant = np.random.default_rng(13).uniform(-0.4, 0.4, 3)[2]  # angle, size, then shear
+    image = np.zeros((1, 784), np.float32)
+    image[0, 6 * 28 + 13 : 6 * 28 + 15] = 1.0  # 7.5 rows above the centre
+    row, col = centre_of_mass(nu._resample(image, inverse, offset))[0] - 13.5
+    # M = [[1, 0], [slant, 1]] takes (-7.5, 0) to (-7.5, -7.5 slant).
+    np.testing.assert_allclose([row, col], [-7.5, -7.5 * slant], atol=0.05)
+
+
+def test_distort_is_deterministic_per_seed_and_each_image_differs():
+    x = np.repeat(ink_images(1), 4, axis=0)
+    a = nu.distort(x, np.random.default_rng(5), rotation=10, scale=0.1, shear=0.1, shift=2)
+    b = nu.distort(x, np.random.default_rng(5), rotation=10, scale=0.1, shear=0.1, shift=2)
+    c = nu.distort(x, np.random.default_rng(6), rotation=10, scale=0.1, shear=0.1, shift=2)
+    np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(a, c)
+    assert len({row.tobytes() for row in a}) == 4  # one distortion per image, not per batch
+
+
+def test_train_with_augmentation_is_reproducible_and_off_by_default():
+    x, y = np.repeat(ink_images(8), 8, axis=0), np.repeat(np.arange(8) % 5, 8)
+    start = nu.init_params((784, 8, 5), seed=0)
+    common = {"epochs": 2, "batch_size": 16, "seed": 3, "lr": 0.1}
+    aug = {"rotation": 10, "shift": 2}
+    p1, _ = nu.train(start, x, y, augment=aug, **common)
+    p2, _ = nu.train(start, x, y, augment=aug, **common)
+    plain, _ = nu.train(start, x, y, **common)
+    zeros, _ = nu.train(start, x, y, augment=dict.fromkeys(STRONG, 0), **common)
+    for k in start:
+        np.testing.assert_array_equal(p1[k], p2[k])
+        np.testing.assert_array_equal(plain[k], zeros[k])  # strength 0 draws nothing
+    assert not np.array_equal(p1["W1"], plain["W1"])
+
+
+def test_train_distorts_each_batch_with_the_shuffling_generator():
+    x, y = np.repeat(ink_images(4), 4, axis=0), np.tile(np.arange(4), 4)
+    start = nu.init_params((784, 6, 4), seed=1)
+    aug = {"rotation": 10.0, "shift": 2.0}
+    params, _ = nu.train(start, x, y, epochs=1, batch_size=8, lr=0.1, augment=aug, seed=9)
+    expected = {k: v.copy() for k, v in start.items()}
+    rng = np.random.default_rng(9)
+    order = rng.permutation(16)
+    for step in range(2):
+        batch = order[8 * step : 8 * (step + 1)]
+        xb = nu.distort(x[batch], rng, **aug)
+        _, cache = nu.forward(expected, xb)
+        nu.sgd_step(expected, nu.backward(expected, cache, y[batch]), 0.1, 5e-4)
+    for k in params:
+        np.testing.assert_array_equal(params[k], expected[k])
+
+
+@pytest.mark.parametrize(
+    ("augment", "error", "match"),
+    [
+        ({"rotation": -5}, ValueError, r"rotation strength must be from 0 to 45, got -5"),
+        ({"shift": float("nan")}, ValueError, r"shift strength must be from 0 to 7, got nan"),
+        ({"scale": float("inf")}, ValueError, r"scale strength must be from 0 to 0.5, got inf"),
+        ({"scale": 1.0}, ValueError, r"no longer keeps the digit's label"),
+        ({"rotation": 90}, ValueError, r"from 0 to 45, got 90"),
+        ({"shear": True}, TypeError, r"shear strength must be a real number .* \(bool\)"),
+        ({"shift": "2"}, TypeError, r"shift strength must be a real number .* \(str\)"),
+        ({"shift": 1j}, TypeError, r"\(complex\)"),
+        ({"rotate": 10}, ValueError, r"unknown distortions \['rotate'\]: use \['rotation'"),
+        ([("rotation", 10)], TypeError, r"augment must be a dict of strengths .* got list"),
+        (10, TypeError, r"augment must be a dict .* got int"),
+    ],
+)
+def test_bad_augmentation_strengths_are_refused(augment, error, match):
+    x, y = blobs(20)
+    with pytest.raises(error, match=match):
+        nu.train(nu.init_params(SMALL), x, y, epochs=1, batch_size=4, augment=augment)
+    if isinstance(augment, dict) and len(augment) == 1 and "rotate" not in augment:
+        with pytest.raises(error, match=match):
+            nu.distort(ink_images(2), np.random.default_rng(0), **augment)
+
+
+@pytest.mark.parametrize(
+    ("x", "rng", "error", "match"),
+    [
+        (ink_images(2) * 255, np.random.default_rng(0), ValueError, r"outside \[0, 1\]"),
+        (ink_images(2).reshape(2, 28, 28), np.random.default_rng(0), ValueError, r"\(n, d\)"),
+        (ink_images(2)[:, :100], np.random.default_rng(0), ValueError, r"\(n, 784\) floats"),
+        ((ink_images(2) * 255).astype(np.uint8), np.random.default_rng(0), ValueError, "uint8"),
+        (ink_images(2).tolist(), np.random.default_rng(0), TypeError, "NumPy array, got list"),
+        (np.full((2, 784), np.nan, np.float32), np.random.default_rng(0), ValueError, "NaN"),
+        (ink_images(2), 0, TypeError, r"rng must be a numpy.random.Generator, got int"),
+        (ink_images(2), np.random.RandomState(0), TypeError, "got RandomState"),
+    ],
+)
+def test_distort_refuses_what_it_cannot_distort(x, rng, error, match):
+    with pytest.raises(error, match=match):
+        nu.distort(x, rng, rotation=10)
