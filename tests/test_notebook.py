@@ -95,3 +95,17 @@ def test_readme_lists_at_least_the_figures_the_notebook_saves():
 def test_committed_figures_are_exactly_the_readme_figures():
     committed = {f"eda_images/{p.name}" for p in (REPO / "eda_images").glob("*.png")}
     assert committed == readme_figures()
+
+
+def test_benchmark_trains_the_augmentation_the_notebook_chose():
+    """tests/benchmark.py reports the final recipe's test accuracy: it must be the notebook's."""
+    import benchmark  # tests/ is on sys.path when pytest collects this module
+
+    outputs = [
+        "".join(out.get("text", ""))
+        for cell in code_cells(nbformat.read(NOTEBOOK, 4))
+        for out in cell.outputs
+    ]
+    chosen = [re.search(r"chosen strength: ([\d.]+)", text) for text in outputs]
+    (strength,) = [float(match.group(1)) for match in chosen if match]
+    assert strength == benchmark.FINAL_STRENGTH
