@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import nn_utils
+import mnist_data
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -18,7 +18,7 @@ TYPE_BYTES.update({np.dtype("f4"): 13, np.dtype("f8"): 14})
 
 
 def idx_bytes(array: np.ndarray) -> bytes:
-    """The bytes of an IDX file holding ``array`` (the inverse of nn_utils.parse_idx)."""
+    """The bytes of an IDX file holding ``array`` (the inverse of mnist_data.parse_idx)."""
     header = bytes([0, 0, TYPE_BYTES[array.dtype.newbyteorder("=")], array.ndim])
     dims = np.array(array.shape, ">u4").tobytes()
     return header + dims + array.astype(array.dtype.newbyteorder(">")).tobytes()
@@ -44,15 +44,15 @@ def blobs(n: int = 400, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
 @pytest.fixture(scope="session")
 def mnist() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The real MNIST from the repository's data/ cache (fetched there if need be)."""
-    return nn_utils.load_mnist(REPO / "data")
+    return mnist_data.load_mnist(REPO / "data")
 
 
 @pytest.fixture(scope="session")
 def mnist_mirror(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A folder holding the four genuine .gz files: $MNIST_MIRROR's, or copied from data/."""
-    nn_utils.load_mnist(REPO / "data")  # makes sure data/ has them
+    mnist_data.load_mnist(REPO / "data")  # makes sure data/ has them
     mirror = tmp_path_factory.mktemp("mirror")
-    for name in nn_utils.MNIST_FILES:
+    for name in mnist_data.MNIST_FILES:
         source = REPO / "data" / f"{name}.gz"
         if source.exists():
             shutil.copy(source, mirror)
