@@ -41,6 +41,23 @@ def blobs(n: int = 400, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     return x.astype(np.float32), y
 
 
+#: A network small enough to check every gradient quickly.
+SMALL = (20, 8, 5)
+
+
+def ring(paper: float = 0.95, ink: float = 0.1) -> np.ndarray:
+    """A thick dark ring (a hand-drawn 0) on light paper, 100 x 60, like a photo."""
+    r, c = np.mgrid[:100, :60]
+    d = ((r - 50) / 40) ** 2 + ((c - 30) / 22) ** 2
+    return np.where((d < 1) & (d > 0.55), ink, paper)
+
+
+def bar() -> np.ndarray:
+    """A slanted dark bar (a hand-drawn 1) on light paper, 80 x 70."""
+    r, c = np.mgrid[:80, :70]
+    return np.where((np.abs(c - 20 - 0.4 * r) < 5) & (r > 5) & (r < 75), 0.0, 1.0)
+
+
 @pytest.fixture(scope="session")
 def mnist() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The real MNIST from the repository's data/ cache (fetched there if need be)."""
