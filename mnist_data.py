@@ -13,7 +13,8 @@ mirrors and downloads (``default_mirrors``, ``fetch_file``), then ``read_verifie
 
 What this module must NOT hold: anything of the network or the exercises (those are
 nn_utils.py and exercises.py). It imports nothing of this project, so it works, and is tested,
-on its own.
+on its own. One helper here serves nn_utils too: ``_write_atomically``, with which save_params
+writes its file the way a download is kept (never a half-written file).
 """
 
 from __future__ import annotations

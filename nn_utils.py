@@ -1,17 +1,30 @@
-"""Helpers for mnist_from_scratch.ipynb: train a 784-64-10 network in NumPy and study it.
+"""The network of mnist_from_scratch.ipynb, 784-64-10 in NumPy, and what the notebook does with it.
 
-Two parts, both imported by the notebook and checked by the tests (loading MNIST is
-mnist_data.py's job, checking the exercises exercises.py's):
+784 inputs -> 64 ReLU units -> 10 softmax outputs, cross-entropy loss, mini-batch gradient
+descent with backpropagation written out by hand. Shapes follow the notebook's notation: a batch
+``x`` is ``(n, 784)`` float32 in [0, 1], ``W1`` is ``(784, 64)``, ``b1`` is ``(64,)``, ``W2`` is
+``(64, 10)``, ``b2`` is ``(10,)``, labels ``y`` are integers ``(n,)`` in 0..9. Randomness comes
+only from seeded ``numpy.random.Generator`` objects, so the same seed gives the same numbers.
 
-* The network. 784 inputs -> 64 ReLU units -> 10 softmax outputs, cross-entropy loss,
-  mini-batch gradient descent with backpropagation written out by hand.
-* For the notebook's later parts: a validation split and baselines (nearest class mean,
-  softmax regression, PCA, dead units) and ``prepare_digit`` for a digit from outside MNIST.
+A map of this file, section by section:
 
-Shapes follow the notebook's notation: a batch ``x`` is ``(n, 784)`` float32 in [0, 1],
-``W1`` is ``(784, 64)``, ``b1`` is ``(64,)``, ``W2`` is ``(64, 10)``, ``b2`` is ``(10,)``,
-labels ``y`` are integers ``(n,)`` in 0..9. Randomness comes only from seeded
-``numpy.random.Generator`` objects, so the same seed gives the same numbers.
+* Input checks: ``_check_int``, ``_check_real``, ``_check_params``, ``_check_data`` and
+  ``_check_labels`` raise a clear error where data enter, instead of a silently wrong array.
+* Building blocks: ``preprocess``, ``one_hot``, ``relu``, ``relu_grad``, ``softmax``,
+  ``cross_entropy``, ``init_params``.
+* Forward and backward passes: ``forward``, ``backward``, ``sgd_step``; each checks its inputs,
+  then calls an unchecked twin (``_forward``, ``_backward``, ``_sgd_step``) that training uses.
+* Training: ``cosine_lr``, ``evaluate``, ``train`` (one epoch: ``_train_epoch``).
+* Evaluation: ``predict``, ``accuracy``, ``confusion_matrix``, ``precision_recall``.
+* Saving, loading and checking: ``save_params``, ``load_params``, ``gradient_check``.
+* Validation split and baselines: ``train_val_split``, ``nearest_class_mean_fit`` and
+  ``nearest_class_mean_predict``, ``softmax_regression`` and ``softmax_regression_predict``,
+  ``pca``, ``dead_units``.
+* A digit from outside MNIST: ``resize_area``, ``prepare_digit``.
+
+What this module must NOT hold: loading MNIST (mnist_data.py; from it, this module takes only
+``_write_atomically``, for save_params) and the exercises' checks (exercises.py, which imports
+this module; nothing here imports it).
 """
 
 from __future__ import annotations
