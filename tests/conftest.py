@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import gzip
 import shutil
 from pathlib import Path
@@ -39,6 +40,18 @@ def blobs(n: int = 400, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     for k in range(5):
         x[y == k, 4 * k : 4 * k + 4] += 0.6
     return x.astype(np.float32), y
+
+
+def project_imports(module: str) -> set[str]:
+    """The project's modules (the top-level *.py files) that ``module``.py imports."""
+    project = {path.stem for path in REPO.glob("*.py")}
+    imported = set()
+    for node in ast.walk(ast.parse((REPO / f"{module}.py").read_text())):
+        if isinstance(node, ast.Import):
+            imported |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            imported.add(node.module.split(".")[0])
+    return imported & project
 
 
 #: A network small enough to check every gradient quickly.

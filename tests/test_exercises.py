@@ -21,7 +21,7 @@ import pytest
 
 import exercises
 import nn_utils as nu
-from conftest import SMALL, bar, blobs, ring
+from conftest import REPO, SMALL, bar, blobs, project_imports, ring
 
 NOTEBOOK = Path(__file__).resolve().parent.parent / "mnist_from_scratch.ipynb"
 CELLS = nbformat.read(NOTEBOOK, as_version=4).cells
@@ -412,3 +412,12 @@ def test_check_prepare_compares_with_the_reference():
     assert prefix(flipped) == exercises.NOT_YET and "correlation" in flipped, flipped
     uncropped = exercises.check_prepare(no_crop, [bar(), ring()])
     assert prefix(uncropped) == exercises.NOT_YET, uncropped
+
+
+# ----------------------------------------------------------------------------- its place
+
+
+def test_exercises_import_only_nn_utils_and_no_module_imports_them():
+    assert project_imports("exercises") == {"nn_utils"}
+    for path in REPO.glob("*.py"):
+        assert "exercises" not in project_imports(path.stem), path.name

@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 
 import mnist_data
-from conftest import REPO, idx_bytes, write_idx
+from conftest import REPO, idx_bytes, project_imports, write_idx
 from mnist_data import DataFileError, DownloadError
 
 # ----------------------------------------------------------------------------- read_idx
@@ -501,3 +501,10 @@ def test_one_changed_byte_in_the_cache_is_an_error(tmp_path, mnist_mirror):
     target.write_bytes(gzip.compress(bytes(content)))
     with pytest.raises(DataFileError, match=r"t10k-labels-idx1-ubyte\.gz: the content's SHA-256"):
         mnist_data.load_mnist(tmp_path, mirrors=[str(mnist_mirror)])
+
+
+# ----------------------------------------------------------------------------- its place
+
+
+def test_mnist_data_imports_nothing_of_the_project():
+    assert project_imports("mnist_data") == set()

@@ -3,6 +3,7 @@ split, baselines and digits from outside MNIST, on small arrays made here (no MN
 
 from __future__ import annotations
 
+import ast
 import inspect
 import math
 import time
@@ -11,7 +12,7 @@ import numpy as np
 import pytest
 
 import nn_utils as nu
-from conftest import SMALL, blobs, ring
+from conftest import SMALL, blobs, project_imports, ring
 
 # ----------------------------------------------------------------------------- building blocks
 
@@ -992,3 +993,17 @@ def test_prepare_digit_all_ink():
     image[50:53, 40:60] = 0  # a small dark dash: with invert=False the paper is the "ink"
     with pytest.raises(ValueError, match="all ink: is the photo cropped too tightly"):
         nu.prepare_digit(image, invert=False)
+
+
+# ----------------------------------------------------------------------------- its place
+
+
+def test_nn_utils_takes_only_the_file_writer_from_the_project():
+    assert project_imports("nn_utils") == {"mnist_data"}
+    names = {
+        alias.name
+        for node in ast.walk(ast.parse(inspect.getsource(nu)))
+        if isinstance(node, ast.ImportFrom) and node.module == "mnist_data"
+        for alias in node.names
+    }
+    assert names == {"_write_atomically"}  # one helper, kept in one place
