@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-import nn_utils
+from mnist_data import DataFileError, DownloadError, load_mnist
 
 REPO = Path(__file__).resolve().parent
 
@@ -23,8 +23,8 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     Without MNIST_MIRROR or a network the first step fails quietly; the notebook and the tests
     that need real data then fail with load_mnist's own message, which says what to do.
     """
-    with contextlib.suppress(nn_utils.DownloadError, nn_utils.DataFileError):
-        nn_utils.load_mnist(REPO / "data")
+    with contextlib.suppress(DownloadError, DataFileError):
+        load_mnist(REPO / "data")
     # nbval's kernel inherits this environment; the notebook reads FIGURES_DIR.
     session.config.figures_dir = tempfile.mkdtemp(prefix="mnist-figures-")
     os.environ["FIGURES_DIR"] = session.config.figures_dir

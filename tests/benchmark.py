@@ -45,9 +45,10 @@ def run_worker(mode: str, threads: int, *args: str) -> dict:
 
 
 def load_data():
+    import mnist_data
     import nn_utils as nu
 
-    x_train, y_train, x_test, y_test = nu.load_mnist(REPO / "data")
+    x_train, y_train, x_test, y_test = mnist_data.load_mnist(REPO / "data")
     return nu.preprocess(x_train), y_train.astype(np.int64), nu.preprocess(x_test), y_test
 
 

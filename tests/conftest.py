@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import gzip
 import shutil
 from pathlib import Path
@@ -9,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import nn_utils
+import mnist_data
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -18,7 +19,7 @@ TYPE_BYTES.update({np.dtype("f4"): 13, np.dtype("f8"): 14})
 
 
 def idx_bytes(array: np.ndarray) -> bytes:
-    """The bytes of an IDX file holding ``array`` (the inverse of nn_utils.parse_idx)."""
+    """The bytes of an IDX file holding ``array`` (the inverse of mnist_data.parse_idx)."""
     header = bytes([0, 0, TYPE_BYTES[array.dtype.newbyteorder("=")], array.ndim])
     dims = np.array(array.shape, ">u4").tobytes()
     return header + dims + array.astype(array.dtype.newbyteorder(">")).tobytes()
@@ -41,18 +42,47 @@ def blobs(n: int = 400, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     return x.astype(np.float32), y
 
 
+def project_imports(module: str) -> set[str]:
+    """The project's modules (the top-level *.py files) that ``module``.py imports."""
+    project = {path.stem for path in REPO.glob("*.py")}
+    imported = set()
+    for node in ast.walk(ast.parse((REPO / f"{module}.py").read_text())):
+        if isinstance(node, ast.Import):
+            imported |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            imported.add(node.module.split(".")[0])
+    return imported & project
+
+
+#: A network small enough to check every gradient quickly.
+SMALL = (20, 8, 5)
+
+
+def ring(paper: float = 0.95, ink: float = 0.1) -> np.ndarray:
+    """A thick dark ring (a hand-drawn 0) on light paper, 100 x 60, like a photo."""
+    r, c = np.mgrid[:100, :60]
+    d = ((r - 50) / 40) ** 2 + ((c - 30) / 22) ** 2
+    return np.where((d < 1) & (d > 0.55), ink, paper)
+
+
+def bar() -> np.ndarray:
+    """A slanted dark bar (a hand-drawn 1) on light paper, 80 x 70."""
+    r, c = np.mgrid[:80, :70]
+    return np.where((np.abs(c - 20 - 0.4 * r) < 5) & (r > 5) & (r < 75), 0.0, 1.0)
+
+
 @pytest.fixture(scope="session")
 def mnist() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The real MNIST from the repository's data/ cache (fetched there if need be)."""
-    return nn_utils.load_mnist(REPO / "data")
+    return mnist_data.load_mnist(REPO / "data")
 
 
 @pytest.fixture(scope="session")
 def mnist_mirror(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A folder holding the four genuine .gz files: $MNIST_MIRROR's, or copied from data/."""
-    nn_utils.load_mnist(REPO / "data")  # makes sure data/ has them
+    mnist_data.load_mnist(REPO / "data")  # makes sure data/ has them
     mirror = tmp_path_factory.mktemp("mirror")
-    for name in nn_utils.MNIST_FILES:
+    for name in mnist_data.MNIST_FILES:
         source = REPO / "data" / f"{name}.gz"
         if source.exists():
             shutil.copy(source, mirror)

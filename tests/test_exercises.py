@@ -1,6 +1,7 @@
-"""The notebook's exercises: every solution passes its check, every check rejects a wrong answer.
+"""exercises.py: every check on small inputs made here, and the notebook's exercises through them.
 
-Each exercise in mnist_from_scratch.ipynb is three cells: a code cell tagged "exercise" (the
+First the notebook: every solution passes its check, every check rejects a wrong answer. Each
+exercise in mnist_from_scratch.ipynb is three cells: a code cell tagged "exercise" (the
 stub the learner edits), the check cell after it, and a markdown cell whose <details> block holds
 the solution. These tests run those cells as they stand in the notebook, on small synthetic data
 with the names the notebook defines earlier (so they need no MNIST and take seconds).
@@ -18,7 +19,9 @@ import nbformat
 import numpy as np
 import pytest
 
-import nn_utils
+import exercises
+import nn_utils as nu
+from conftest import REPO, SMALL, bar, blobs, project_imports, ring
 
 NOTEBOOK = Path(__file__).resolve().parent.parent / "mnist_from_scratch.ipynb"
 CELLS = nbformat.read(NOTEBOOK, as_version=4).cells
@@ -40,7 +43,7 @@ WRONG = {
 }
 
 
-def exercises() -> list[dict]:
+def notebook_exercises() -> list[dict]:
     """Each exercise's number, stub, check and solution, in the notebook's order."""
     found = []
     for i, cell in enumerate(CELLS):
@@ -57,7 +60,7 @@ def exercises() -> list[dict]:
     return found
 
 
-EXERCISES = exercises()
+EXERCISES = notebook_exercises()
 
 
 def drawn_digit(shape: tuple[int, int], seed: int) -> np.ndarray:
@@ -76,10 +79,11 @@ def context() -> dict:
     x = rng.uniform(0, 0.2, (800, 784)).astype(np.float32)
     for k in range(10):  # each class lights its own band of pixels: a learnable task
         x[y == k, 70 * k : 70 * k + 70] += 0.7
-    params = nn_utils.init_params(seed=0)
+    params = nu.init_params(seed=0)
     return {
         "np": np,
-        "nn_utils": nn_utils,
+        "nn_utils": nu,
+        "exercises": exercises,
         "train_images": np.where(rng.random((50, 28, 28)) < 0.8, 0, 200).astype(np.uint8),
         "params64": {key: value.astype(np.float64) for key, value in params.items()},
         "x64": x[:16].astype(np.float64),
@@ -144,3 +148,276 @@ def test_no_later_cell_depends_on_an_exercise(exercise):
             continue
         used = {n for n in names if re.search(rf"\b{n}\b", cell.source)}
         assert not used, f"a later cell uses {used} from exercise {exercise['number']}"
+
+
+# ------------------------------------------------------------------ each check on its own
+
+
+def prefix(message: str) -> str:
+    for start in (exercises.NOT_ATTEMPTED, exercises.CORRECT, exercises.NOT_YET):
+        if message.startswith(start):
+            return start
+    raise AssertionError(f"bad message start: {message!r}")
+
+
+IMAGES = np.random.default_rng(0).integers(0, 3, (4, 6, 6)).astype(np.uint8)
+SHARE = float((IMAGES == 0).mean())
+
+
+@pytest.mark.parametrize(
+    ("answer", "start", "words"),
+    [
+        (None, exercises.NOT_ATTEMPTED, "share"),
+        (SHARE, exercises.CORRECT, "background"),
+        (np.float32(SHARE), exercises.CORRECT, ""),
+        (1 - SHARE, exercises.NOT_YET, "NOT 0"),
+        (100 * SHARE, exercises.NOT_YET, "percentage"),
+        (1.5, exercises.NOT_YET, "outside [0, 1]"),
+        (0.01, exercises.NOT_YET, "Hint"),
+        ("0.3", exercises.NOT_YET, "one number"),
+        (True, exercises.NOT_YET, "one number"),
+    ],
+)
+def test_check_background_share(answer, start, words):
+    message = exercises.check_background_share(answer, IMAGES)
+    assert prefix(message) == start and words in message
+
+
+PROBS = np.array([0.7, 0.2, 0.1])
+
+
+@pytest.mark.parametrize(
+    ("answer", "start", "words"),
+    [
+        (None, exercises.NOT_ATTEMPTED, "class 1"),
+        (-np.log(0.2), exercises.CORRECT, ""),
+        (-np.log(0.7), exercises.NOT_YET, "most likely class"),
+        (np.log(0.2), exercises.NOT_YET, "wrong sign"),
+        (-np.log10(0.2), exercises.NOT_YET, "base 10"),
+        (0.2, exercises.NOT_YET, "probability itself"),
+        (5.0, exercises.NOT_YET, "Hint"),
+        ([1.6], exercises.NOT_YET, "one number"),
+    ],
+)
+def test_check_cross_entropy(answer, start, words):
+    message = exercises.check_cross_entropy(answer, PROBS, 1)
+    assert prefix(message) == start and words in message
+
+
+def grad_setup():
+    x, y = blobs(10)
+    return nu.init_params(SMALL, seed=1, dtype=np.float64), x.astype(np.float64), y
+
+
+def no_mean(params, cache, y):  # `dZ2 /= n` dropped: every gradient n times too large
+    return {k: len(y) * g for k, g in nu.backward(params, cache, y).items()}
+
+
+def slightly_off(params, cache, y):
+    grads = nu.backward(params, cache, y)
+    grads["b2"] = grads["b2"] * (1 + 1e-4)
+    return grads
+
+
+def raises(*args):
+    raise TypeError("unsupported operand")
+
+
+@pytest.mark.parametrize(
+    ("my_backward", "start", "words"),
+    [
+        (None, exercises.NOT_ATTEMPTED, "break one line"),
+        (nu.backward, exercises.NOT_YET, "isn't broken yet"),
+        (no_mean, exercises.CORRECT, "caught your bug"),
+        (slightly_off, exercises.NOT_YET, "between 1e-6"),
+        (lambda p, c, y: [1, 2], exercises.NOT_YET, "returned list"),
+        (lambda p, c, y: {"W1": p["W1"]}, exercises.NOT_YET, "keys"),
+        (lambda p, c, y: {k: v[..., :1] for k, v in p.items()}, exercises.NOT_YET, "shape"),
+        (lambda p, c, y: {k: v * np.nan for k, v in p.items()}, exercises.NOT_YET, "NaN"),
+        (raises, exercises.NOT_YET, "your function raised TypeError: unsupported"),
+        ("backward", exercises.NOT_YET, "must be a function"),
+    ],
+)
+def test_check_broken_backward(my_backward, start, words):
+    message = exercises.check_broken_backward(my_backward, *grad_setup())
+    assert prefix(message) == start and words in message
+
+
+def test_check_broken_backward_unchanged_copy_near_the_line(monkeypatch):
+    # An unchanged copy whose check lands just above 1e-6 (a ReLU kink) is still "not broken".
+    real = nu.gradient_check
+
+    def unlucky(*args, **kwargs):
+        return max(real(*args, **kwargs), 2e-6)
+
+    monkeypatch.setattr(exercises, "gradient_check", unlucky)  # where the check looks
+    message = exercises.check_broken_backward(nu.backward, *grad_setup())
+    assert prefix(message) == exercises.NOT_YET and "isn't broken yet" in message
+    assert "between 1e-6" in exercises.check_broken_backward(slightly_off, *grad_setup())
+
+
+def test_check_broken_backward_needs_float64():
+    params, x, y = grad_setup()
+    with pytest.raises(TypeError, match="float64 params and x"):
+        exercises.check_broken_backward(no_mean, params, x.astype(np.float32), y)
+
+
+def momentum(params, grads, velocity, lr, beta):
+    for key, g in grads.items():
+        velocity[key] *= beta
+        velocity[key] += g
+        params[key] -= lr * velocity[key]
+
+
+def momentum_local(params, grads, velocity, lr, beta):
+    for key, g in grads.items():
+        v = beta * velocity[key] + g
+        params[key] -= lr * v
+
+
+def momentum_uphill(params, grads, velocity, lr, beta):
+    for key, g in grads.items():
+        velocity[key] = beta * velocity[key] + g
+        params[key] += lr * velocity[key]
+
+
+def momentum_other(params, grads, velocity, lr, beta):
+    for key, g in grads.items():
+        velocity[key] = beta * velocity[key] - lr * g
+        params[key] += velocity[key]
+
+
+def momentum_old_v(params, grads, velocity, lr, beta):
+    for key, g in grads.items():
+        params[key] -= lr * velocity[key]
+        velocity[key] = beta * velocity[key] + g
+
+
+def momentum_weights_only(params, grads, velocity, lr, beta):
+    for key in ("W1", "W2"):
+        momentum({key: params[key]}, {key: grads[key]}, velocity, lr, beta)
+
+
+@pytest.mark.parametrize(
+    ("step", "start", "words"),
+    [
+        (None, exercises.NOT_ATTEMPTED, "momentum_step"),
+        (momentum, exercises.CORRECT, "plain SGD"),
+        (momentum_local, exercises.NOT_YET, "not updated in place"),
+        (momentum_uphill, exercises.NOT_YET, "wrong sign"),
+        (momentum_other, exercises.NOT_YET, "other convention"),
+        (momentum_old_v, exercises.NOT_YET, "old velocity"),
+        (momentum_weights_only, exercises.NOT_YET, "b1"),
+        (lambda *args: None, exercises.NOT_YET, "not updated in place"),
+        (raises, exercises.NOT_YET, "your function raised TypeError"),
+    ],
+)
+def test_check_momentum(step, start, words):
+    x, y = blobs(300)
+    message = exercises.check_momentum(step, x[:200], y[:200], x[200:], y[200:], epochs=1)
+    assert prefix(message) == start and words in message
+
+
+@pytest.mark.parametrize(
+    ("hidden_size", "start", "words"),
+    [
+        (None, exercises.NOT_ATTEMPTED, "16 or 256"),
+        (np.int64(16), exercises.CORRECT, "16 hidden units"),
+        (64, exercises.NOT_YET, "already uses"),
+        (True, exercises.NOT_YET, "whole number"),
+        (16.0, exercises.NOT_YET, "whole number"),
+        (0, exercises.NOT_YET, "at least 1"),
+        (10**6, exercises.NOT_YET, "at most 2048"),
+    ],
+)
+def test_check_hidden_size(hidden_size, start, words):
+    x, y = blobs(300)
+    message = exercises.check_hidden_size(hidden_size, x[:200], y[:200], x[200:], y[200:], epochs=1)
+    assert prefix(message) == start and words in message
+
+
+Y_TRUE, Y_PRED = [0, 1, 1, 2], [0, 2, 1, 2]
+RIGHT = [[1, 0, 0], [0, 1, 1], [0, 0, 1]]
+
+
+@pytest.mark.parametrize(
+    ("answer", "start", "words"),
+    [
+        (None, exercises.NOT_ATTEMPTED, "3 x 3"),
+        (RIGHT, exercises.CORRECT, "3 right answers"),
+        (np.array(RIGHT, float), exercises.CORRECT, ""),
+        (np.array(RIGHT).T.tolist(), exercises.NOT_YET, "swapped"),
+        ([[1, 0], [0, 1]], exercises.NOT_YET, "shape (2, 2)"),
+        ([[1, 0, 0], [0, 1, 1], [0, 0, 2]], exercises.NOT_YET, "add up to 5"),
+        ([[1, 0, 0], [0, 2, 0], [0, 0, 1]], exercises.NOT_YET, "cell [1, 1]"),
+        ([[1, 0, 0], [0, 1], [0, 0, 1]], exercises.NOT_YET, "different lengths"),
+        ([["a"]], exercises.NOT_YET, "numbers"),
+    ],
+)
+def test_check_confusion_by_hand(answer, start, words):
+    message = exercises.check_confusion_by_hand(answer, Y_TRUE, Y_PRED)
+    assert prefix(message) == start and words in message
+
+
+def centred_at_13_5(image):  # a learner who centres on the geometric centre also passes
+    saved, nu.FIELD_CENTER = nu.FIELD_CENTER, 13.5
+    try:
+        return nu.prepare_digit(image)
+    finally:
+        nu.FIELD_CENTER = saved
+
+
+def not_inverted(image):
+    return nu.prepare_digit(image, invert=False)  # the photo's paper ends up white
+
+
+def no_crop(image):  # scales the whole photo, not the ink's box
+    out = np.zeros((28, 28))
+    small = nu.resize_area(1 - image / image.max(), (20, 20))
+    out[4:24, 4:24] = small
+    return out
+
+
+def off_centre(image):
+    return np.roll(nu.prepare_digit(image), 3, axis=1)
+
+
+@pytest.mark.parametrize(
+    ("my_prepare", "start", "words"),
+    [
+        (None, exercises.NOT_ATTEMPTED, "my_prepare"),
+        (nu.prepare_digit, exercises.CORRECT, "all 2 images"),
+        (centred_at_13_5, exercises.CORRECT, ""),
+        (lambda image: image, exercises.NOT_YET, "(28, 28)"),
+        (lambda image: nu.prepare_digit(image) * 255, exercises.NOT_YET, "into [0, 1]"),
+        (not_inverted, exercises.NOT_YET, "light paper"),  # passes the border test
+        (lambda image: np.zeros((28, 28)), exercises.NOT_YET, "no ink"),
+        (
+            lambda image: np.pad(nu.resize_area(image < 0.5, (10, 6)), ((9, 9), (11, 11))),
+            exercises.NOT_YET,
+            "box is 8 px",
+        ),
+        (off_centre, exercises.NOT_YET, "centre of mass"),
+        (lambda image: nu.prepare_digit(image).tolist(), exercises.NOT_YET, "returned list"),
+        (raises, exercises.NOT_YET, "your function raised TypeError"),
+    ],
+)
+def test_check_prepare(my_prepare, start, words):
+    message = exercises.check_prepare(my_prepare, [ring(), bar()])
+    assert prefix(message) == start and words in message, message
+
+
+def test_check_prepare_compares_with_the_reference():
+    flipped = exercises.check_prepare(lambda image: nu.prepare_digit(image)[::-1], [bar()])
+    assert prefix(flipped) == exercises.NOT_YET and "correlation" in flipped, flipped
+    uncropped = exercises.check_prepare(no_crop, [bar(), ring()])
+    assert prefix(uncropped) == exercises.NOT_YET, uncropped
+
+
+# ----------------------------------------------------------------------------- its place
+
+
+def test_exercises_import_only_nn_utils_and_no_module_imports_them():
+    assert project_imports("exercises") == {"nn_utils"}
+    for path in REPO.glob("*.py"):
+        assert "exercises" not in project_imports(path.stem), path.name

@@ -17,9 +17,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import nn_utils
-from conftest import REPO, idx_bytes, write_idx
-from nn_utils import DataFileError, DownloadError
+import mnist_data
+from conftest import REPO, idx_bytes, project_imports, write_idx
+from mnist_data import DataFileError, DownloadError
 
 # ----------------------------------------------------------------------------- read_idx
 
@@ -29,7 +29,7 @@ from nn_utils import DataFileError, DownloadError
 def test_read_idx_round_trips_every_type(tmp_path, dtype, compress):
     array = np.arange(24).reshape(2, 3, 4).astype(dtype) * (1 if dtype[0] == "u" else -3)
     write_idx(tmp_path / "a.idx", array, compress)
-    got = nn_utils.read_idx(tmp_path / "a.idx")
+    got = mnist_data.read_idx(tmp_path / "a.idx")
     assert got.dtype == array.dtype.newbyteorder("=") and got.dtype.isnative
     np.testing.assert_array_equal(got, array)
     got[0, 0, 0] = 1  # a writable array, not a view of read-only bytes
@@ -38,7 +38,7 @@ def test_read_idx_round_trips_every_type(tmp_path, dtype, compress):
 def test_read_idx_one_dimension(tmp_path):
     labels = np.array([3, 1, 4, 1, 5], np.uint8)
     write_idx(tmp_path / "labels", labels)
-    np.testing.assert_array_equal(nn_utils.read_idx(tmp_path / "labels"), labels)
+    np.testing.assert_array_equal(mnist_data.read_idx(tmp_path / "labels"), labels)
 
 
 @pytest.mark.parametrize(
@@ -48,7 +48,7 @@ def test_read_idx_one_dimension(tmp_path):
 def test_wrong_magic_is_named(tmp_path, content):
     (tmp_path / "bad").write_bytes(content)
     with pytest.raises(DataFileError, match=r"bad: wrong magic number.*not an IDX file"):
-        nn_utils.read_idx(tmp_path / "bad")
+        mnist_data.read_idx(tmp_path / "bad")
 
 
 @pytest.mark.parametrize("change", [-1, +1, -100])
@@ -57,20 +57,20 @@ def test_header_inconsistent_with_size(tmp_path, change):
     content = content[:change] if change < 0 else content + b"\x00" * change
     (tmp_path / "f.idx").write_bytes(content)
     with pytest.raises(DataFileError, match=r"f\.idx: the header says shape \(4, 5, 5\)"):
-        nn_utils.read_idx(tmp_path / "f.idx")
+        mnist_data.read_idx(tmp_path / "f.idx")
 
 
 def test_truncated_header(tmp_path):
     (tmp_path / "f").write_bytes(b"\x00\x00\x08\x03\x00\x00\x00\x02")
     with pytest.raises(DataFileError, match="truncated header"):
-        nn_utils.read_idx(tmp_path / "f")
+        mnist_data.read_idx(tmp_path / "f")
 
 
 def test_truncated_gzip(tmp_path):
     raw = gzip.compress(idx_bytes(np.arange(1000, dtype=np.int32)))
     (tmp_path / "f.gz").write_bytes(raw[: len(raw) // 2])
     with pytest.raises(DataFileError, match=r"f\.gz: the gzip data is truncated or corrupt"):
-        nn_utils.read_idx(tmp_path / "f.gz")
+        mnist_data.read_idx(tmp_path / "f.gz")
 
 
 def test_corrupt_gzip(tmp_path):
@@ -78,7 +78,7 @@ def test_corrupt_gzip(tmp_path):
     raw[len(raw) // 2] ^= 0xFF  # damages the deflate stream or its CRC
     (tmp_path / "f.gz").write_bytes(bytes(raw))
     with pytest.raises(DataFileError, match="truncated or corrupt"):
-        nn_utils.read_idx(tmp_path / "f.gz")
+        mnist_data.read_idx(tmp_path / "f.gz")
 
 
 # ----------------------------------------------------------------------------- fetch_file
@@ -91,31 +91,31 @@ def small_mirror(tmp_path) -> tuple[Path, str, np.ndarray]:
     mirror.mkdir()
     array = np.arange(60, dtype=np.uint8).reshape(3, 4, 5)
     content = write_idx(mirror / "toy.gz", array)
-    return mirror, nn_utils.sha256_hex(content), array
+    return mirror, mnist_data.sha256_hex(content), array
 
 
 def test_fetch_from_folder_then_cache(tmp_path, small_mirror):
     mirror, sha, array = small_mirror
     data = tmp_path / "data"
-    path = nn_utils.fetch_file("toy", data, sha, [str(mirror)])
+    path = mnist_data.fetch_file("toy", data, sha, [str(mirror)])
     assert path == data / "toy.gz" and sorted(p.name for p in data.iterdir()) == ["toy.gz"]
-    np.testing.assert_array_equal(nn_utils.read_verified(path, sha), array)
+    np.testing.assert_array_equal(mnist_data.read_verified(path, sha), array)
     (mirror / "toy.gz").unlink()  # a second call must not need the mirror
-    assert nn_utils.fetch_file("toy", data, sha, [str(mirror)]) == path
+    assert mnist_data.fetch_file("toy", data, sha, [str(mirror)]) == path
 
 
 def test_fetch_from_file_url(tmp_path, small_mirror):
     mirror, sha, _ = small_mirror
-    path = nn_utils.fetch_file("toy", tmp_path / "d", sha, [mirror.as_uri()])
+    path = mnist_data.fetch_file("toy", tmp_path / "d", sha, [mirror.as_uri()])
     assert path.read_bytes() == (mirror / "toy.gz").read_bytes()
 
 
 def test_uncompressed_cache_is_used(tmp_path, small_mirror):
     _, sha, array = small_mirror
     write_idx(tmp_path / "toy", array, compress=False)
-    path = nn_utils.fetch_file("toy", tmp_path, sha, mirrors=[])
+    path = mnist_data.fetch_file("toy", tmp_path, sha, mirrors=[])
     assert path == tmp_path / "toy"
-    np.testing.assert_array_equal(nn_utils.read_verified(path, sha), array)
+    np.testing.assert_array_equal(mnist_data.read_verified(path, sha), array)
 
 
 def test_bad_mirror_is_skipped_for_the_next(tmp_path, small_mirror):
@@ -123,8 +123,8 @@ def test_bad_mirror_is_skipped_for_the_next(tmp_path, small_mirror):
     wrong = tmp_path / "wrong"
     wrong.mkdir()
     write_idx(wrong / "toy.gz", array + 1)  # a valid IDX file, but not the one we want
-    path = nn_utils.fetch_file("toy", tmp_path / "d", sha, [str(wrong), str(mirror)])
-    np.testing.assert_array_equal(nn_utils.read_idx(path), array)
+    path = mnist_data.fetch_file("toy", tmp_path / "d", sha, [str(wrong), str(mirror)])
+    np.testing.assert_array_equal(mnist_data.read_idx(path), array)
 
 
 def test_no_mirror_reachable_lists_them_and_leaves_nothing(tmp_path, small_mirror):
@@ -139,7 +139,7 @@ def test_no_mirror_reachable_lists_them_and_leaves_nothing(tmp_path, small_mirro
     data = tmp_path / "data"
     data.mkdir()
     with pytest.raises(DownloadError) as err:
-        nn_utils.fetch_file("toy", data, sha, [missing, str(wrong), closed])
+        mnist_data.fetch_file("toy", data, sha, [missing, str(wrong), closed])
     message = str(err.value)
     for mirror in (missing, str(wrong), closed):
         assert mirror in message
@@ -155,9 +155,9 @@ def test_download_is_written_under_a_temporary_name(tmp_path, small_mirror, monk
         written.append((Path(src).name, Path(dst).name))
         raise OSError("disk full")  # the rename fails: the temporary file must go too
 
-    monkeypatch.setattr(nn_utils.os, "replace", spy)
+    monkeypatch.setattr(mnist_data.os, "replace", spy)
     with pytest.raises(OSError, match="disk full"):
-        nn_utils.fetch_file("toy", tmp_path / "d", sha, [str(mirror)])
+        mnist_data.fetch_file("toy", tmp_path / "d", sha, [str(mirror)])
     ((src, dst),) = written
     assert src.startswith(".toy.gz.") and src.endswith(".part") and dst == "toy.gz"
     assert list((tmp_path / "d").iterdir()) == []
@@ -186,8 +186,8 @@ def http_mirror(small_mirror):
 def test_fetch_over_http_with_progress(tmp_path, http_mirror, capsys):
     url, (mirror, _, _) = http_mirror
     noise = np.random.default_rng(0).integers(0, 256, 350_000, np.uint8)  # 0.35 MB, as .gz too
-    sha = nn_utils.sha256_hex(write_idx(mirror / "noise.gz", noise))
-    path = nn_utils.fetch_file("noise", tmp_path, sha, [url], progress=True)
+    sha = mnist_data.sha256_hex(write_idx(mirror / "noise.gz", noise))
+    path = mnist_data.fetch_file("noise", tmp_path, sha, [url], progress=True)
     assert path.read_bytes() == (mirror / "noise.gz").read_bytes()
     megabytes = path.stat().st_size / 1e6
     assert f"downloading noise.gz: {megabytes:.1f} of {megabytes:.1f} MB" in capsys.readouterr().err
@@ -195,21 +195,21 @@ def test_fetch_over_http_with_progress(tmp_path, http_mirror, capsys):
 
 def test_quick_download_prints_nothing(tmp_path, http_mirror, capsys):
     url, (_, sha, _) = http_mirror
-    nn_utils.fetch_file("toy", tmp_path, sha, [url + "/"])
+    mnist_data.fetch_file("toy", tmp_path, sha, [url + "/"])
     assert capsys.readouterr() == ("", "")
 
 
 def test_http_404_is_reported(tmp_path, http_mirror):
     url, (_, sha, _) = http_mirror
     with pytest.raises(DownloadError, match="404"):
-        nn_utils.fetch_file("other", tmp_path, sha, [url])
+        mnist_data.fetch_file("other", tmp_path, sha, [url])
 
 
 def test_mnist_mirror_comes_first(monkeypatch):
     monkeypatch.setenv("MNIST_MIRROR", "/somewhere/mnist")
-    assert nn_utils.default_mirrors() == ["/somewhere/mnist", *nn_utils.PUBLIC_MIRRORS]
+    assert mnist_data.default_mirrors() == ["/somewhere/mnist", *mnist_data.PUBLIC_MIRRORS]
     monkeypatch.delenv("MNIST_MIRROR")
-    assert nn_utils.default_mirrors() == list(nn_utils.PUBLIC_MIRRORS)
+    assert mnist_data.default_mirrors() == list(mnist_data.PUBLIC_MIRRORS)
 
 
 # ----------------------------------------------------------------------------- bounded reading
@@ -231,7 +231,7 @@ def test_fuzzed_idx_files_give_an_array_or_a_clear_error(tmp_path):
         path = tmp_path / f"f{i}"
         path.write_bytes(bytes(raw))
         try:
-            array = nn_utils.read_idx(path, max_size=10_000)
+            array = mnist_data.read_idx(path, max_size=10_000)
             outcomes.add("array")
             assert array.size * array.itemsize + 4 + 4 * array.ndim <= 10_000
         except DataFileError as err:
@@ -244,32 +244,32 @@ def test_content_longer_than_the_header_says_is_refused_when_compressed(tmp_path
     content = idx_bytes(np.zeros((4, 5), np.uint8))
     (tmp_path / "f.gz").write_bytes(gzip.compress(content + b"\x00" * 1000))
     with pytest.raises(DataFileError, match=r"f\.gz: the gzip data expand to more than the 32 "):
-        nn_utils.read_idx(tmp_path / "f.gz")
+        mnist_data.read_idx(tmp_path / "f.gz")
 
 
 def test_a_header_claiming_too_much_is_refused_before_reading_on(tmp_path):
     (tmp_path / "f").write_bytes(bytes([0, 0, 8, 2]) + np.array([70000, 70000], ">u4").tobytes())
     with pytest.raises(DataFileError, match=r"f: the header says the file holds 4900000012 bytes"):
-        nn_utils.read_idx(tmp_path / "f")
+        mnist_data.read_idx(tmp_path / "f")
     (tmp_path / "g").write_bytes(idx_bytes(np.zeros((10, 10), np.uint8)))
     with pytest.raises(DataFileError, match=r"g: the header says .* 112 bytes, more than the 100"):
-        nn_utils.read_idx(tmp_path / "g", max_size=100)
-    assert nn_utils.read_idx(tmp_path / "g", max_size=112).shape == (10, 10)
+        mnist_data.read_idx(tmp_path / "g", max_size=100)
+    assert mnist_data.read_idx(tmp_path / "g", max_size=112).shape == (10, 10)
 
 
 def test_a_file_larger_than_its_content_can_be_is_not_read(tmp_path):
     (tmp_path / "big").write_bytes(idx_bytes(np.zeros((10, 10), np.uint8)) + b"\x00" * 5000)
     with pytest.raises(DataFileError, match=r"big: the file is larger than the \d+ bytes"):
-        nn_utils.read_idx(tmp_path / "big", max_size=112)
+        mnist_data.read_idx(tmp_path / "big", max_size=112)
 
 
 def test_multi_member_gzip_is_read_whole(tmp_path):
     content = idx_bytes(np.arange(50, dtype=np.uint8))
     (tmp_path / "f.gz").write_bytes(gzip.compress(content[:20]) + gzip.compress(content[20:]))
-    np.testing.assert_array_equal(nn_utils.read_idx(tmp_path / "f.gz"), np.arange(50))
+    np.testing.assert_array_equal(mnist_data.read_idx(tmp_path / "f.gz"), np.arange(50))
     (tmp_path / "g.gz").write_bytes(gzip.compress(content) + b"junk")
     with pytest.raises(DataFileError, match=r"g\.gz: the gzip data is truncated or corrupt"):
-        nn_utils.read_idx(tmp_path / "g.gz")
+        mnist_data.read_idx(tmp_path / "g.gz")
 
 
 def gzip_bomb(path: Path, header_shape: tuple[int, ...], gib: float = 3.0) -> None:
@@ -292,11 +292,11 @@ def gzip_bomb(path: Path, header_shape: tuple[int, ...], gib: float = 3.0) -> No
 BOMB_SCRIPT = """
 import resource, sys, time
 sys.path.insert(0, {repo!r})
-import nn_utils
+import mnist_data
 start = time.monotonic()
 try:
-    nn_utils.load_mnist({data!r}, mirrors={mirrors!r})
-except (nn_utils.DataFileError, nn_utils.DownloadError) as err:
+    mnist_data.load_mnist({data!r}, mirrors={mirrors!r})
+except (mnist_data.DataFileError, mnist_data.DownloadError) as err:
     print(repr(str(err)))
 print(time.monotonic() - start)
 print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
@@ -390,11 +390,11 @@ def test_a_dripping_server_times_out_by_the_deadline(tmp_path, small_mirror, ser
     mirror, sha, array = small_mirror
     url = serve(body=drip)
     start = time.monotonic()
-    path = nn_utils.fetch_file("toy", tmp_path / "d", sha, [url, str(mirror)], deadline=0.5)
+    path = mnist_data.fetch_file("toy", tmp_path / "d", sha, [url, str(mirror)], deadline=0.5)
     assert time.monotonic() - start < 1.5
-    np.testing.assert_array_equal(nn_utils.read_idx(path), array)
+    np.testing.assert_array_equal(mnist_data.read_idx(path), array)
     with pytest.raises(DownloadError, match=rf"{url}: {url}/toy\.gz: the download took more "):
-        nn_utils.fetch_file("toy", tmp_path / "e", sha, [url], deadline=0.5)
+        mnist_data.fetch_file("toy", tmp_path / "e", sha, [url], deadline=0.5)
 
 
 def test_an_endless_response_stops_at_the_byte_cap(tmp_path, small_mirror, serve):
@@ -403,10 +403,10 @@ def test_an_endless_response_stops_at_the_byte_cap(tmp_path, small_mirror, serve
     content_size = 4 + 4 * 3 + 60
     start = time.monotonic()
     with pytest.raises(DownloadError, match=rf"{url}/toy\.gz: received more than \d+ bytes"):
-        nn_utils.fetch_file("toy", tmp_path / "d", sha, [url], size=content_size)
+        mnist_data.fetch_file("toy", tmp_path / "d", sha, [url], size=content_size)
     assert time.monotonic() - start < 2
-    path = nn_utils.fetch_file("toy", tmp_path / "d", sha, [url, str(mirror)], size=content_size)
-    np.testing.assert_array_equal(nn_utils.read_idx(path), array)
+    path = mnist_data.fetch_file("toy", tmp_path / "d", sha, [url, str(mirror)], size=content_size)
+    np.testing.assert_array_equal(mnist_data.read_idx(path), array)
 
 
 def test_a_declared_length_beyond_the_cap_is_refused_unread(tmp_path, small_mirror, serve):
@@ -414,25 +414,25 @@ def test_a_declared_length_beyond_the_cap_is_refused_unread(tmp_path, small_mirr
     (mirror / "toy.gz").write_bytes((mirror / "toy.gz").read_bytes() + bytes(5000))
     url = serve(directory=mirror)
     with pytest.raises(DownloadError, match=r"toy\.gz: the server offers 5\d\d\d bytes, more than"):
-        nn_utils.fetch_file("toy", tmp_path / "d", sha, [url], size=76)
+        mnist_data.fetch_file("toy", tmp_path / "d", sha, [url], size=76)
 
 
 def test_the_data_folder_is_checked_before_any_download(tmp_path, small_mirror, monkeypatch):
     mirror, sha, _ = small_mirror
     contacted = []
-    monkeypatch.setattr(nn_utils, "_fetch_bytes", lambda *args: contacted.append(args))
+    monkeypatch.setattr(mnist_data, "_fetch_bytes", lambda *args: contacted.append(args))
     (tmp_path / "afile").write_text("not a folder")
     with pytest.raises(NotADirectoryError, match=r"afile is a file, not a folder: pass another"):
-        nn_utils.fetch_file("toy", tmp_path / "afile", sha, [str(mirror)])
+        mnist_data.fetch_file("toy", tmp_path / "afile", sha, [str(mirror)])
     with pytest.raises(PermissionError, match=r"cannot write to the data folder .*afile/sub"):
-        nn_utils.fetch_file("toy", tmp_path / "afile" / "sub", sha, [str(mirror)])
+        mnist_data.fetch_file("toy", tmp_path / "afile" / "sub", sha, [str(mirror)])
 
     def refuse(self, *args, **kwargs):
         raise PermissionError(13, "Permission denied", str(self))
 
     monkeypatch.setattr(Path, "touch", refuse)  # a read-only folder, even for root
     with pytest.raises(PermissionError, match=r"data folder .*ro \(Permission denied\): pass a"):
-        nn_utils.fetch_file("toy", tmp_path / "ro", sha, [str(mirror)])
+        mnist_data.fetch_file("toy", tmp_path / "ro", sha, [str(mirror)])
     assert contacted == []
 
 
@@ -444,13 +444,13 @@ def test_a_read_only_data_folder_is_reported(tmp_path, small_mirror):
     data.chmod(0o555)
     try:
         with pytest.raises(PermissionError, match="cannot write to the data folder"):
-            nn_utils.fetch_file("toy", data, sha, [str(mirror)])
+            mnist_data.fetch_file("toy", data, sha, [str(mirror)])
     finally:
         data.chmod(0o755)
 
 
 def test_mnist_sizes_match_the_shapes():
-    assert nn_utils.MNIST_SIZES == {
+    assert mnist_data.MNIST_SIZES == {
         "train-images-idx3-ubyte": 47040016,
         "train-labels-idx1-ubyte": 60008,
         "t10k-images-idx3-ubyte": 7840016,
@@ -466,7 +466,7 @@ README_TEST_COUNTS = [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
 
 def test_load_mnist_fetches_verifies_and_caches(tmp_path, mnist_mirror):
     data = tmp_path / "data"
-    x_train, y_train, x_test, y_test = nn_utils.load_mnist(data, mirrors=[str(mnist_mirror)])
+    x_train, y_train, x_test, y_test = mnist_data.load_mnist(data, mirrors=[str(mnist_mirror)])
     assert [a.shape for a in (x_train, y_train, x_test, y_test)] == [
         (60000, 28, 28),
         (60000,),
@@ -477,26 +477,34 @@ def test_load_mnist_fetches_verifies_and_caches(tmp_path, mnist_mirror):
     assert np.bincount(y_train).tolist() == README_TRAIN_COUNTS
     assert np.bincount(y_test).tolist() == README_TEST_COUNTS
     assert x_train.mean() == pytest.approx(33.318421449829934, abs=1e-9)
-    assert sorted(p.name for p in data.iterdir()) == sorted(f"{n}.gz" for n in nn_utils.MNIST_FILES)
+    cached = sorted(p.name for p in data.iterdir())
+    assert cached == sorted(f"{n}.gz" for n in mnist_data.MNIST_FILES)
     # The second call reads the cache only: no mirror at all is offered.
-    again = nn_utils.load_mnist(data, mirrors=[])
+    again = mnist_data.load_mnist(data, mirrors=[])
     for a, b in zip(again, (x_train, y_train, x_test, y_test), strict=True):
         np.testing.assert_array_equal(a, b)
 
 
 def test_load_mnist_reads_uncompressed_files(tmp_path, mnist_mirror, mnist):
-    for name in nn_utils.MNIST_FILES:
+    for name in mnist_data.MNIST_FILES:
         (tmp_path / name).write_bytes(gzip.decompress((mnist_mirror / f"{name}.gz").read_bytes()))
-    for a, b in zip(nn_utils.load_mnist(tmp_path, mirrors=[]), mnist, strict=True):
+    for a, b in zip(mnist_data.load_mnist(tmp_path, mirrors=[]), mnist, strict=True):
         np.testing.assert_array_equal(a, b)
 
 
 def test_one_changed_byte_in_the_cache_is_an_error(tmp_path, mnist_mirror):
-    for name in nn_utils.MNIST_FILES:
+    for name in mnist_data.MNIST_FILES:
         (tmp_path / f"{name}.gz").write_bytes((mnist_mirror / f"{name}.gz").read_bytes())
     target = tmp_path / "t10k-labels-idx1-ubyte.gz"
     content = bytearray(gzip.decompress(target.read_bytes()))
     content[5000] = (content[5000] + 1) % 10  # still a valid label, still a valid IDX file
     target.write_bytes(gzip.compress(bytes(content)))
     with pytest.raises(DataFileError, match=r"t10k-labels-idx1-ubyte\.gz: the content's SHA-256"):
-        nn_utils.load_mnist(tmp_path, mirrors=[str(mnist_mirror)])
+        mnist_data.load_mnist(tmp_path, mirrors=[str(mnist_mirror)])
+
+
+# ----------------------------------------------------------------------------- its place
+
+
+def test_mnist_data_imports_nothing_of_the_project():
+    assert project_imports("mnist_data") == set()

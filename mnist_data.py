@@ -1,0 +1,398 @@
+"""MNIST as published: the four original IDX files, fetched, verified and read into arrays.
+
+``load_mnist`` returns the original MNIST arrays. It reads the four IDX files from a folder,
+fetches missing ones from a mirror (``$MNIST_MIRROR``, then the public ones) within a byte cap
+and a deadline, and verifies every file's *decompressed* content against the published SHA-256
+before using or keeping it. Every file is read and decompressed no further than its known size,
+so a damaged file or a gzip bomb cannot claim the memory.
+
+In order: the IDX format (``parse_idx``, ``read_idx``) with its bounded gzip reading, then the
+mirrors and downloads (``default_mirrors``, ``fetch_file``), then ``read_verified`` and
+``load_mnist``. Errors: ``DataFileError`` (a file is not what it should be) and
+``DownloadError`` (no mirror gave a verified copy).
+
+What this module must NOT hold: anything of the network or the exercises (those are
+nn_utils.py and exercises.py). It imports nothing of this project, so it works, and is tested,
+on its own. One helper here serves nn_utils too: ``_write_atomically``, with which save_params
+writes its file the way a download is kept (never a half-written file).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import os
+import sys
+import time
+import urllib.parse
+import urllib.request
+import zlib
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+#: The public mirrors tried after ``$MNIST_MIRROR``; both serve the four original .gz files.
+PUBLIC_MIRRORS = (
+    "https://ossci-datasets.s3.amazonaws.com/mnist/",
+    "https://storage.googleapis.com/cvdf-datasets/mnist/",
+)
+
+#: SHA-256 of each file's decompressed content (the published checksums), and its shape.
+#: The .gz bytes differ between mirrors, so only the content is checked.
+MNIST_FILES = {
+    "train-images-idx3-ubyte": (
+        "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db",
+        (60000, 28, 28),
+    ),
+    "train-labels-idx1-ubyte": (
+        "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5",
+        (60000,),
+    ),
+    "t10k-images-idx3-ubyte": (
+        "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7",
+        (10000, 28, 28),
+    ),
+    "t10k-labels-idx1-ubyte": (
+        "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2",
+        (10000,),
+    ),
+}
+
+# IDX type byte -> big-endian NumPy dtype (the format's spec, as published with MNIST).
+_IDX_DTYPES = {
+    0x08: np.dtype(">u1"),
+    0x09: np.dtype(">i1"),
+    0x0B: np.dtype(">i2"),
+    0x0C: np.dtype(">i4"),
+    0x0D: np.dtype(">f4"),
+    0x0E: np.dtype(">f8"),
+}
+
+
+class DataFileError(ValueError):
+    """A data file is corrupt, truncated, not IDX, or not the file it claims to be."""
+
+
+class DownloadError(OSError):
+    """No mirror could supply a verified copy of a data file."""
+
+
+#: Each MNIST file's decompressed size in bytes (its IDX header, then one byte per value).
+MNIST_SIZES = {
+    name: 4 + 4 * len(shape) + math.prod(shape) for name, (_, shape) in MNIST_FILES.items()
+}
+
+#: Largest content ``read_idx`` accepts unless told otherwise: a wrong header or a gzip bomb
+#: must not be able to claim all memory.
+MAX_IDX_BYTES = 1 << 30
+
+_GZIP_MAGIC = b"\x1f\x8b"
+_MAX_HEADER = 4 + 4 * 255  # the longest IDX header: 255 dimensions
+_CHUNK = 1 << 20  # bytes per read or decompression step
+
+
+def _max_raw(size: int) -> int:
+    """Most bytes a file whose content is ``size`` bytes can take: deflate's worst case + gzip's."""
+    return size + size // 64 + 1024
+
+
+def _read_limited(path: Path, limit: int) -> bytes:
+    """The bytes of file ``path``; raise DataFileError if it holds more than ``limit``."""
+    with open(path, "rb") as f:
+        raw = f.read(limit + 1)
+    if len(raw) > limit:
+        raise DataFileError(
+            f"{path}: the file is larger than the {limit} bytes its content allows, so it is not "
+            "the file it should be. Delete it (or replace it with the original) and run again."
+        )
+    return raw
+
+
+def _gunzip(raw: bytes, source: str, limit: int) -> bytes:
+    """Decompress gzip ``raw`` (one or more members), refusing content beyond ``limit`` bytes.
+
+    Streams with ``max_length`` so a gzip bomb costs at most ``limit`` bytes of memory and the
+    time to produce them, never its full expansion.
+    """
+    out = bytearray()
+    data = raw
+    try:
+        while data:
+            if data[:2] != _GZIP_MAGIC:
+                raise zlib.error(f"{len(data)} bytes of trailing data that are not gzip")
+            inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)  # 16+: expect a gzip wrapper
+            while not inflater.eof:
+                chunk = inflater.decompress(data, limit + 1 - len(out))
+                out += chunk
+                if len(out) > limit:
+                    raise DataFileError(
+                        f"{source}: the gzip data expand to more than the {limit} bytes the "
+                        "content can have (a damaged file or a gzip bomb); stopped there. "
+                        "Delete the file and run again to re-download it."
+                    )
+                data = inflater.unconsumed_tail
+                if not (data or chunk or inflater.eof):  # no input left, no output pending
+                    raise EOFError("the compressed stream ends early")
+            data = inflater.unused_data  # the next member, if any
+    except (EOFError, zlib.error) as err:
+        raise DataFileError(
+            f"{source}: the gzip data is truncated or corrupt ({err}). "
+            "Delete the file and run again to re-download it."
+        ) from None
+    return bytes(out)
+
+
+def _idx_size(head: bytes, source: str) -> int:
+    """Total size in bytes (header + data) of the IDX file whose first bytes are ``head``."""
+    if len(head) < 4 or head[:2] != b"\x00\x00" or head[2] not in _IDX_DTYPES:
+        raise DataFileError(
+            f"{source}: wrong magic number {head[:4].hex() or '(empty file)'}; an IDX file "
+            "starts with 00 00, a type byte (08, 09, 0b, 0c, 0d or 0e) and the number of "
+            "dimensions. This is not an IDX file: replace it with the original."
+        )
+    dtype, ndim = _IDX_DTYPES[head[2]], head[3]
+    header = 4 + 4 * ndim
+    if len(head) < header:
+        raise DataFileError(f"{source}: truncated header ({len(head)} bytes, need {header}).")
+    shape = [int(d) for d in np.frombuffer(head, ">u4", count=ndim, offset=4)]
+    return header + math.prod(shape) * dtype.itemsize
+
+
+def _idx_content(raw: bytes, source: str, max_size: int) -> bytes:
+    """The IDX content of ``raw`` (gzip-compressed or not), read no further than it may go.
+
+    The header, read first, says how long the content must be; decompression stops one byte
+    past that (or past ``max_size``, if smaller), so a bomb never expands in memory.
+    """
+    gzipped = raw[:2] == _GZIP_MAGIC
+    if gzipped:  # the first bytes alone, to read the header
+        try:
+            head = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(raw, _MAX_HEADER)
+        except zlib.error as err:
+            raise DataFileError(
+                f"{source}: the gzip data is truncated or corrupt ({err}). "
+                "Delete the file and run again to re-download it."
+            ) from None
+    else:
+        head = raw[:_MAX_HEADER]
+    size = _idx_size(head, source)
+    if size > max_size:
+        raise DataFileError(
+            f"{source}: the header says the file holds {size} bytes, more than the {max_size} "
+            "allowed for it. The file is corrupt or not the one expected: replace it."
+        )
+    return _gunzip(raw, source, size) if gzipped else raw
+
+
+def parse_idx(content: bytes, source: str = "<bytes>") -> np.ndarray:
+    """Parse the (decompressed) bytes of an IDX file into an array.
+
+    Header: two zero bytes, a type byte, the number of dimensions, then each dimension as a
+    big-endian uint32; the data follow, big-endian. Returns a native-endian array of the
+    header's shape. Raises ``DataFileError`` naming ``source`` if anything is inconsistent.
+    """
+    expected = _idx_size(content[:_MAX_HEADER], source)
+    dtype, ndim = _IDX_DTYPES[content[2]], content[3]
+    shape = tuple(int(d) for d in np.frombuffer(content, ">u4", count=ndim, offset=4))
+    if len(content) != expected:
+        raise DataFileError(
+            f"{source}: the header says shape {shape} ({expected} bytes in all) but the file "
+            f"has {len(content)} bytes: it is truncated or corrupt. Replace it with the original."
+        )
+    data = np.frombuffer(content, dtype, offset=4 + 4 * ndim).reshape(shape)
+    return data.astype(dtype.newbyteorder("="))  # a native, writable copy
+
+
+def read_idx(path: str | os.PathLike, max_size: int = MAX_IDX_BYTES) -> np.ndarray:
+    """Read an IDX file, gzip-compressed or not, and return its validated array.
+
+    Refuses (DataFileError naming the file) content larger than ``max_size`` bytes or than
+    the header says, without reading or decompressing beyond that.
+    """
+    path = Path(path)
+    raw = _read_limited(path, _max_raw(max_size))
+    return parse_idx(_idx_content(raw, str(path), max_size), str(path))
+
+
+def sha256_hex(content: bytes) -> str:
+    """SHA-256 of ``content`` as 64 hex digits."""
+    return hashlib.sha256(content).hexdigest()
+
+
+def default_mirrors() -> list[str]:
+    """The mirrors to try, in order: ``$MNIST_MIRROR`` (if set), then ``PUBLIC_MIRRORS``."""
+    env = os.environ.get("MNIST_MIRROR", "").strip()
+    return ([env] if env else []) + list(PUBLIC_MIRRORS)
+
+
+def _is_url(mirror: str) -> bool:
+    return urllib.parse.urlparse(mirror).scheme in ("http", "https", "file")
+
+
+def _fetch_bytes(
+    mirror: str, filename: str, progress: bool | None, max_bytes: int, deadline: float
+) -> bytes:
+    """Bytes of ``filename`` from ``mirror`` (a folder or an http(s)/file URL).
+
+    Raises DataFileError past ``max_bytes`` bytes and TimeoutError past ``deadline`` seconds
+    for the whole download (a server that drips bytes never trips a per-read timeout).
+    """
+    if not _is_url(mirror):
+        return _read_limited(Path(mirror) / filename, max_bytes)
+    url = mirror.rstrip("/") + "/" + filename
+    start = time.monotonic()
+    # The per-read timeout bounds a silent server; the deadline below bounds a slow one.
+    with urllib.request.urlopen(url, timeout=min(30.0, deadline)) as response:
+        total = int(response.headers.get("Content-Length") or 0)
+        if total > max_bytes:
+            raise DataFileError(f"{url}: the server offers {total} bytes, more than {max_bytes}")
+        chunks: list[bytes] = []
+        received, shown = 0, False
+        while chunk := response.read1(_CHUNK):  # read1: whatever has arrived, without waiting
+            chunks.append(chunk)
+            received += len(chunk)
+            if received > max_bytes:
+                raise DataFileError(
+                    f"{url}: received more than {max_bytes} bytes, more than the file can be; "
+                    "stopped there"
+                )
+            elapsed = time.monotonic() - start
+            if elapsed > deadline:
+                raise TimeoutError(
+                    f"{url}: the download took more than its {deadline:g} s deadline "
+                    f"({received} bytes received); stopped there"
+                )
+            # Only a download that takes more than a moment is worth a progress line.
+            if progress or (progress is None and elapsed > 1.0):
+                _report_progress(filename, received, total)
+                shown = True
+        if shown:
+            print(file=sys.stderr)  # end the progress line
+    return b"".join(chunks)
+
+
+def _report_progress(filename: str, received: int, total: int) -> None:
+    size = f"{received / 1e6:.1f}" + (f" of {total / 1e6:.1f}" if total else "")
+    print(f"\rdownloading {filename}: {size} MB", end="", file=sys.stderr, flush=True)
+
+
+def _write_atomically(path: Path, raw: bytes) -> None:
+    """Write ``raw`` to a temporary name beside ``path``, then rename: never a half file."""
+    # open(..., "x") rather than mkstemp: the file gets the user's usual permissions.
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{time.time_ns()}.part")
+    try:
+        with open(tmp, "xb") as f:
+            f.write(raw)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _check_writable_dir(data_dir: Path) -> None:
+    """Make ``data_dir`` if need be and make sure a file can be written there, before a download."""
+    if data_dir.exists() and not data_dir.is_dir():
+        raise NotADirectoryError(
+            f"the data folder {data_dir.resolve()} is a file, not a folder: pass another "
+            "data_dir, or move that file away"
+        )
+    probe = data_dir / f".write-test.{os.getpid()}.{time.time_ns()}"
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        probe.touch(exist_ok=False)
+        probe.unlink()
+    except OSError as err:
+        raise PermissionError(
+            f"cannot write to the data folder {data_dir.resolve()} ({err.strerror or err}): "
+            "pass a data_dir you can write to, make this one writable, or put the MNIST "
+            ".gz files there by hand"
+        ) from None
+
+
+def fetch_file(
+    name: str,
+    data_dir: str | os.PathLike,
+    sha256: str,
+    mirrors: Sequence[str] | None = None,
+    progress: bool | None = None,
+    size: int = MAX_IDX_BYTES,
+    deadline: float = 120.0,
+) -> Path:
+    """Make sure a verified copy of IDX file ``name`` is in ``data_dir`` and return its path.
+
+    ``name`` has no ``.gz``: a cached ``name.gz`` or ``name`` is used as it is. Otherwise
+    ``name.gz`` is fetched from each of ``mirrors`` in turn (default: ``default_mirrors()``),
+    and kept only once its decompressed content has SHA-256 ``sha256``. ``size`` (the
+    content's size in bytes, or an upper bound) caps the bytes received and decompressed;
+    ``deadline`` is the most seconds one mirror's download may take. Raises
+    ``DownloadError`` listing every mirror tried when none gives a verified copy, and an
+    OSError before any download if ``data_dir`` is a file or cannot be written.
+    """
+    data_dir = Path(data_dir)
+    for candidate in (data_dir / f"{name}.gz", data_dir / name):
+        if candidate.exists():
+            return candidate
+    _check_writable_dir(data_dir)
+    mirrors = default_mirrors() if mirrors is None else list(mirrors)
+    failures = []
+    for mirror in mirrors:
+        try:
+            raw = _fetch_bytes(mirror, f"{name}.gz", progress, _max_raw(size), deadline)
+            got = sha256_hex(_idx_content(raw, f"{mirror} {name}.gz", size))
+            if got != sha256:
+                raise DataFileError(f"content SHA-256 {got}, expected {sha256}")
+        except (OSError, ValueError) as err:  # URLError and HTTPError are OSErrors
+            failures.append(f"  {mirror}: {err}")
+            continue
+        _write_atomically(data_dir / f"{name}.gz", raw)
+        return data_dir / f"{name}.gz"
+    tried = "\n".join(failures) or "  (no mirrors given)"
+    raise DownloadError(
+        f"could not get a verified copy of {name}.gz. Mirrors tried:\n{tried}\n"
+        f"Either set MNIST_MIRROR to a folder or URL that holds the original MNIST .gz files, "
+        f"or put {name}.gz (or the uncompressed {name}) into {data_dir.resolve()} by hand."
+    )
+
+
+def read_verified(path: str | os.PathLike, sha256: str, size: int = MAX_IDX_BYTES) -> np.ndarray:
+    """Read IDX file ``path`` after checking its decompressed content has SHA-256 ``sha256``.
+
+    ``size`` is the content's size in bytes (or an upper bound): nothing beyond it is read.
+    """
+    path = Path(path)
+    content = _idx_content(_read_limited(path, _max_raw(size)), str(path), size)
+    got = sha256_hex(content)
+    if got != sha256:
+        raise DataFileError(
+            f"{path}: the content's SHA-256 is {got}, but the original file's is {sha256}. "
+            "The file is corrupt or not the original: delete it and run again to re-download."
+        )
+    return parse_idx(content, str(path))
+
+
+def load_mnist(
+    data_dir: str | os.PathLike = "data",
+    mirrors: Sequence[str] | None = None,
+    progress: bool | None = None,
+    deadline: float = 120.0,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Load the original MNIST, fetching and verifying any file missing from ``data_dir``.
+
+    Returns ``(x_train, y_train, x_test, y_test)``, uint8 arrays of shapes (60000, 28, 28),
+    (60000,), (10000, 28, 28), (10000,), in the original order. ``mirrors`` defaults to
+    ``$MNIST_MIRROR`` (a folder, or an http(s) or file:// URL) then the public mirrors;
+    ``progress`` None shows progress only for downloads that take more than a second;
+    ``deadline`` is the most seconds one file's download from one mirror may take. Every
+    file is read and decompressed no further than its known size.
+    """
+    arrays = []
+    for name, (sha256, shape) in MNIST_FILES.items():
+        size = MNIST_SIZES[name]
+        path = fetch_file(name, data_dir, sha256, mirrors, progress, size, deadline)
+        array = read_verified(path, sha256, size)
+        if array.shape != shape or array.dtype != np.uint8:  # unreachable with a true checksum
+            raise DataFileError(f"{path}: got {array.dtype} {array.shape}, expected uint8 {shape}")
+        arrays.append(array)
+    x_train, y_train, x_test, y_test = arrays
+    return x_train, y_train, x_test, y_test
