@@ -33,7 +33,7 @@ THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"
 FLOPS_PER_EXAMPLE = 2 * (784 * 64 + 64 * 10) * 2 + 2 * 64 * 10
 # The augmentation strength section 6.6 of the notebook chose; tests/test_notebook.py checks
 # that the committed notebook still prints this choice.
-FINAL_STRENGTH = 1.0
+FINAL_STRENGTH = 0.5
 
 
 def run_worker(mode: str, threads: int, *args: str) -> dict:
