@@ -1239,6 +1239,12 @@ LIGHT_BORDER = 0.5
 #: More ink than this share of the pixels is no digit on paper: prepare_digit refuses it.
 MAX_INK_SHARE = 0.9
 
+#: prepare_digit rounds the shift that centres the digit to a multiple of this (2**-20 pixel)
+#: before rounding it to a whole pixel. A symmetric digit's centre of mass can sit exactly on
+#: a half pixel, and there the last bit of a matrix product, which depends on the CPU and its
+#: BLAS kernel (and differs in drawing_pad.js), would otherwise decide which pixel it goes to.
+SHIFT_RESOLUTION = 2.0**-20
+
 
 def _check_image(image: object, name: str = "image") -> np.ndarray:
     """Raise unless ``image`` is a non-empty, finite, real 2-D array; return it."""
@@ -1303,6 +1309,13 @@ def _center_of_mass(image: np.ndarray) -> tuple[float, float]:
     return float(rows), float(cols)
 
 
+def _whole_pixels(shift: float) -> int:
+    """``shift`` rounded to the nearest whole pixel, a half up, once rounded (the same way) to a
+    multiple of SHIFT_RESOLUTION: float noise cannot tip a tie. Every step is exact in floats."""
+    snapped = math.floor(shift / SHIFT_RESOLUTION + 0.5) * SHIFT_RESOLUTION
+    return math.floor(snapped + 0.5)
+
+
 def prepare_digit(image: np.ndarray, invert: bool | None = None) -> np.ndarray:
     """Make any grayscale picture of one digit look like an MNIST digit: (28, 28) float32 in [0, 1].
 
@@ -1348,8 +1361,8 @@ def prepare_digit(image: np.ndarray, invert: bool | None = None) -> np.ndarray:
 
     # Shift so the centre of mass lands on the field's centre (pixel centres are 0..27).
     cy, cx = _center_of_mass(small)
-    top = min(max(math.floor(FIELD_CENTER - cy + 0.5), 0), FIELD_SIZE - small.shape[0])
-    left = min(max(math.floor(FIELD_CENTER - cx + 0.5), 0), FIELD_SIZE - small.shape[1])
+    top = min(max(_whole_pixels(FIELD_CENTER - cy), 0), FIELD_SIZE - small.shape[0])
+    left = min(max(_whole_pixels(FIELD_CENTER - cx), 0), FIELD_SIZE - small.shape[1])
     out = np.zeros((FIELD_SIZE, FIELD_SIZE), np.float32)
     out[top : top + small.shape[0], left : left + small.shape[1]] = small
     return np.clip(out, 0, 1)
