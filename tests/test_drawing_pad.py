@@ -2,8 +2,14 @@
 
 One algorithm in two languages: drawing_pad.js's preparation and forward pass must give what
 nn_utils.prepare_digit and nn_utils.forward give, on the same images: the 28 x 28 image to 1e-6
-and the probabilities to 1e-5. Checked under Node.js: without it those tests skip; under CI
-(the environment variable CI set) they fail.
+and the probabilities to 1e-5. Checked under Node.js and in headless Chromium, where the pad is
+also drawn on with real pointer events and read the way a reader reads it. Without Node.js or
+Chromium (and Selenium) those tests skip; under CI (the environment variable CI set) they fail.
+
+    python tests/test_drawing_pad.py --screenshot   # retakes eda_images/drawing_pad.png
+
+draws a 7 on the pad of the committed notebook's final network and saves the screenshot that
+the README shows.
 """
 
 from __future__ import annotations
@@ -14,19 +20,26 @@ import json
 import os
 import re
 import shutil
+import statistics
 import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-import drawing_pad
-import nn_utils
-
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))  # run as a script, too (pytest has it from pyproject.toml)
+
+import drawing_pad  # noqa: E402
+import nn_utils  # noqa: E402
 
 NOTEBOOK = REPO / "mnist_from_scratch.ipynb"
 HARNESS = REPO / "tests" / "drawing_pad_harness.js"
+SCREENSHOT = REPO / "eda_images" / "drawing_pad.png"
+CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
 IMAGE_TOLERANCE, PROBABILITY_TOLERANCE = 1e-6, 1e-5
 
 
@@ -344,3 +357,315 @@ def test_javascript_matches_python_under_node(params, images):
         f"\nNode.js, {len(images)} images: largest difference from NumPy "
         f"{max(d[0] for d in diffs):.2g} (images), {max(d[1] for d in diffs):.2g} (probabilities)"
     )
+
+
+# ---------------------------------------------------------------------------------- Chromium
+
+
+def start_chromium():
+    """Headless Chromium through Selenium, with a fresh profile and no network chatter."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    profile = tempfile.mkdtemp(prefix="drawing-pad-chromium-")
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={profile}",
+        "--window-size=1100,800",
+        "--force-device-scale-factor=1",
+    ):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
+    driver.profile_dir = profile
+    return driver
+
+
+def stop_chromium(driver) -> None:
+    driver.quit()
+    shutil.rmtree(driver.profile_dir, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator:
+    try:
+        import selenium  # noqa: F401
+    except ImportError:
+        require(False, "Selenium (pip install -r requirements.txt)")
+    require(CHROMIUM.exists() and CHROMEDRIVER.exists(), "Chromium and chromedriver")
+    driver = start_chromium()
+    yield driver
+    stop_chromium(driver)
+
+
+def open_page(driver, body: str, folder: Path) -> list:
+    """Load ``body`` (pad_html's output, as a notebook shows it) as a page; its pads' hosts."""
+    page = folder / "pad.html"
+    page.write_text(
+        f'<!doctype html><html><head><meta charset="utf-8"></head><body>{body}</body></html>'
+    )
+    driver.get(page.as_uri())
+    hosts = driver.find_elements("css selector", ".mnist-drawing-pad")
+    for host in hosts:
+        wait_for_update(driver, host)
+    return hosts
+
+
+def wait_for_update(driver, host) -> None:
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(driver, 10).until(
+        lambda d: d.execute_script(
+            "const pad = arguments[0].mnistPad; return Boolean(pad) && !pad.pending", host
+        )
+    )
+
+
+def stroke(driver, host, points: list[tuple[float, float]], touch: bool = False) -> None:
+    """Draw through ``points`` (canvas pixels) with a real pointer: press, move, release."""
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.actions import interaction
+    from selenium.webdriver.common.actions.action_builder import ActionBuilder
+    from selenium.webdriver.common.actions.pointer_input import PointerInput
+
+    canvas = host.find_element("css selector", "canvas.mdp-canvas")
+    half = drawing_pad.CANVAS_SIZE / 2
+    offsets = [(round(x - half), round(y - half)) for x, y in points]  # from the centre
+    if touch:
+        finger = PointerInput(interaction.POINTER_TOUCH, "finger")
+        actions = ActionBuilder(driver, mouse=finger, duration=10)
+        actions.pointer_action.move_to(canvas, *offsets[0]).pointer_down()
+        for dx, dy in offsets[1:]:
+            actions.pointer_action.move_to(canvas, dx, dy)
+        actions.pointer_action.pointer_up()
+        actions.perform()
+    else:
+        chain = ActionChains(driver, duration=10).move_to_element_with_offset(canvas, *offsets[0])
+        chain.click_and_hold()
+        for dx, dy in offsets[1:]:
+            chain.move_to_element_with_offset(canvas, dx, dy)
+        chain.release().perform()
+    wait_for_update(driver, host)
+
+
+def line(a: tuple[float, float], b: tuple[float, float], steps: int = 12) -> list:
+    return [
+        (a[0] + (b[0] - a[0]) * t / steps, a[1] + (b[1] - a[1]) * t / steps)
+        for t in range(steps + 1)
+    ]
+
+
+SEVEN = [line((70, 60), (215, 60)), line((215, 60), (125, 235), 16)]
+SEVEN_BAR = [*SEVEN, line((115, 150), (205, 150), 8)]
+ONE = [line((140, 40), (140, 240), 14)]
+SMALL_FOUR_IN_A_CORNER = [
+    line((225, 190), (200, 235), 5),
+    line((200, 235), (250, 235), 5),
+    line((240, 200), (240, 265), 6),
+]
+
+
+def read_pad(driver, host) -> dict:
+    """What the page shows: the bars, the answer, the preview's and the canvas's pixels."""
+    return driver.execute_script(
+        """
+        const host = arguments[0];
+        const pixels = (canvas) => {
+          const data = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data;
+          let text = "";
+          for (let i = 0; i < data.length; i += 8192) {
+            text += String.fromCharCode.apply(null, data.subarray(i, i + 8192));
+          }
+          return btoa(text);
+        };
+        const answer = host.querySelector(".mdp-answer");
+        return {
+          probabilities: [...host.querySelectorAll(".mdp-fill")].map(
+            (fill) => fill.dataset.probability === undefined ? null : fill.dataset.probability),
+          widths: [...host.querySelectorAll(".mdp-fill")].map((fill) => fill.style.width),
+          values: [...host.querySelectorAll(".mdp-value")].map((value) => value.textContent),
+          top: [...host.querySelectorAll(".mdp-bar")].findIndex(
+            (bar) => bar.classList.contains("mdp-top")),
+          digit: answer.dataset.digit,
+          answer: answer.textContent,
+          answerVisible: answer.offsetParent !== null,
+          preview: pixels(host.querySelector(".mdp-preview")),
+          canvas: pixels(host.querySelector(".mdp-canvas")),
+          size: host.querySelector(".mdp-canvas").width,
+        };
+        """,
+        host,
+    )
+
+
+def rgba(text: str, size: int) -> np.ndarray:
+    return np.frombuffer(base64.b64decode(text), np.uint8).reshape(size, size, 4)
+
+
+def check_shown(params: nn_utils.Params, shown: dict) -> float:
+    """Assert the page shows what NumPy makes of the canvas's own pixels; the largest
+    difference in probability (0 when the pad shows a prompt)."""
+    canvas = rgba(shown["canvas"], shown["size"])
+    assert (canvas[..., 3] == 255).all()  # opaque: what you see is what is read
+    gray = canvas[..., :3].mean(axis=2)
+    python = python_reading(params, gray)
+    preview = rgba(shown["preview"], 28)[..., 0].astype(int)
+    if python["refusal"] is not None:  # a prompt, and nothing that looks like a guess
+        assert shown["probabilities"] == [None] * 10
+        assert shown["values"] == [""] * 10 and shown["widths"] == ["0%"] * 10
+        assert shown["digit"] == "" and shown["top"] == -1
+        assert shown["answer"].startswith(("Draw a digit", "Too small", "Almost all"))
+        assert (preview == 255).all()
+        return 0.0
+    probs = np.array([float(p) for p in shown["probabilities"]])
+    diff = float(np.abs(probs - python["probs"]).max())
+    assert diff <= PROBABILITY_TOLERANCE
+    best = int(python["probs"].argmax())
+    assert shown["digit"] == str(best) and shown["top"] == best
+    said = re.fullmatch(r"The network reads (\d) with probability (\d\.\d\d)\.", shown["answer"])
+    assert said and said[1] == str(best), shown["answer"]
+    assert abs(float(said[2]) - probs[best]) <= 0.005 + 1e-9  # rounded to 2 decimals
+    for value, p in zip(shown["values"], probs, strict=True):
+        assert abs(float(value.rstrip("%")) - 100 * p) <= 0.05 + 1e-9  # to 1 decimal
+    # The preview is the prepared image, dark ink on white (to the nearest grey level).
+    expected = np.round(255 * (1 - python["image"].astype(np.float64))).astype(int)
+    assert np.abs(preview - expected).max() <= 1
+    return diff
+
+
+@pytest.fixture(scope="module")
+def pad(browser, params, tmp_path_factory):
+    return open_page(browser, drawing_pad.pad_html(params), tmp_path_factory.mktemp("pad"))[0]
+
+
+def test_the_page_runs_the_pad_offline(browser, pad):
+    shown = read_pad(browser, pad)
+    assert shown["answerVisible"]
+    fallback = pad.find_element("css selector", ".mnist-drawing-pad-fallback")
+    assert not fallback.is_displayed()  # the script hid the sentence for viewers without it
+    assert browser.execute_script("return performance.getEntriesByType('resource').length") == 0
+    assert (
+        browser.execute_script(
+            "return getComputedStyle(arguments[0]).touchAction",
+            pad.find_element("css selector", "canvas"),
+        )
+        == "none"
+    )
+
+
+def test_the_pages_functions_match_python(browser, pad, params, images):
+    diffs = []
+    for name, image in images:
+        js = browser.execute_script(
+            """
+            const [host, pixels, height, width] = arguments;
+            const api = window.mnistDrawingPad, pad = host.mnistPad;
+            const prepared = api.prepareDigit(pixels, height, width, pad.config);
+            return {
+              image: prepared.image && Array.from(prepared.image),
+              refusal: prepared.refusal,
+              probs: prepared.image && Array.from(api.forward(pad.params, prepared.image)),
+            };
+            """,
+            pad,
+            image.ravel().tolist(),
+            image.shape[0],
+            image.shape[1],
+        )
+        diffs.append(compare(python_reading(params, image), js, name))
+    print(
+        f"\nChromium, {len(images)} images: largest difference from NumPy "
+        f"{max(d[0] for d in diffs):.2g} (images), {max(d[1] for d in diffs):.2g} (probabilities)"
+    )
+
+
+def test_drawing_with_a_pointer_shows_numpys_reading(browser, pad, params):
+    diffs = []
+    for strokes, touch in [
+        (SEVEN, False),
+        (SEVEN_BAR, True),
+        (ONE, False),
+        (SMALL_FOUR_IN_A_CORNER, False),
+    ]:
+        pad.find_element("css selector", ".mdp-clear").click()
+        wait_for_update(browser, pad)
+        for points in strokes:
+            stroke(browser, pad, points, touch=touch)
+        shown = read_pad(browser, pad)
+        assert shown["digit"] != "", "a drawn digit must be read, not refused"
+        diffs.append(check_shown(params, shown))
+    print(f"\npointer-drawn digits: largest difference from NumPy {max(diffs):.2g}")
+
+
+def test_clear_an_empty_pad_and_a_dot_show_a_prompt(browser, pad, params):
+    stroke(browser, pad, ONE[0])
+    pad.find_element("css selector", ".mdp-clear").click()
+    wait_for_update(browser, pad)
+    shown = read_pad(browser, pad)
+    assert (rgba(shown["canvas"], shown["size"])[..., :3] == 255).all()  # the canvas is blank
+    assert shown["answer"] == "Draw a digit from 0 to 9 in the box."
+    check_shown(params, shown)
+    stroke(browser, pad, [(90, 200)])  # a tap: a stray dot
+    shown = read_pad(browser, pad)
+    assert shown["answer"].startswith("Too small")
+    check_shown(params, shown)
+
+
+def test_an_update_takes_under_a_frame(browser, pad):
+    pad.find_element("css selector", ".mdp-clear").click()
+    for points in SEVEN:
+        stroke(browser, pad, points)
+    timings = browser.execute_script(
+        "const pad = arguments[0].mnistPad; pad.timings.length = 0;"
+        "for (let i = 0; i < 25; i++) pad.update(); return pad.timings;",
+        pad,
+    )
+    median = statistics.median(timings)
+    print(
+        f"\nupdate (read the canvas, prepare, forward, show): median {median:.2f} ms of "
+        f"{len(timings)}, max {max(timings):.2f} ms"
+    )
+    assert median < 16, f"an update takes {median:.1f} ms, more than a 60 Hz frame"
+
+
+def test_two_pads_on_one_page_do_not_clash(browser, params, tmp_path):
+    first, second = open_page(
+        browser, drawing_pad.pad_html(params) + drawing_pad.pad_html(params), tmp_path
+    )
+    for points in ONE:
+        stroke(browser, second, points)
+    assert read_pad(browser, second)["digit"] != ""
+    assert read_pad(browser, first)["answer"] == "Draw a digit from 0 to 9 in the box."
+
+
+# ---------------------------------------------------------------------------- the screenshot
+
+
+def take_screenshot(path: Path = SCREENSHOT) -> None:
+    """The README's screenshot: a 7 drawn on the pad of the committed notebook's network."""
+    params = embedded_params(notebook_pad_html())
+    driver = start_chromium()
+    try:
+        with tempfile.TemporaryDirectory() as folder:
+            host = open_page(driver, drawing_pad.pad_html(params), Path(folder))[0]
+            for points in SEVEN:
+                stroke(driver, host, points)
+            shown = read_pad(driver, host)
+            host.find_element("css selector", ".mdp").screenshot(str(path))
+    finally:
+        stop_chromium(driver)
+    print(f"{path.relative_to(REPO)}: the network reads {shown['digit']}")
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] != ["--screenshot"]:
+        raise SystemExit(f"usage: python {Path(__file__).relative_to(REPO)} --screenshot")
+    take_screenshot()
