@@ -394,7 +394,10 @@
    */
   function mount(host, config, params) {
     if (host.mnistPad) return host.mnistPad;  // already built (the script ran twice)
-    for (const note of host.querySelectorAll(".mnist-drawing-pad-fallback")) note.hidden = true;
+    // Hide the sentence for viewers without JavaScript (inline: no notebook CSS overrides it).
+    for (const note of host.querySelectorAll(".mnist-drawing-pad-fallback")) {
+      note.style.display = "none";
+    }
     element("style", null, host, styles(host.id));
     const root = element("div", "mdp", host);
 
