@@ -316,6 +316,18 @@ def notebook_pad_html() -> str:
     raise LookupError("the notebook has no cell showing the drawing pad, or it has no output")
 
 
+def test_the_committed_notebook_shows_the_pad_as_pad_html_makes_it(mnist):
+    """Its output is current (drawing_pad.js and the config as they are now) and carries the
+    final network: about 98% on MNIST's test set, as section 8.2 reports."""
+    committed = notebook_pad_html()
+    params = {key: value.copy() for key, value in embedded_params(committed).items()}
+    element_id = re.compile(r"mnist-drawing-pad-[0-9a-f]{16}")
+    fresh = drawing_pad.pad_html(params)
+    assert element_id.sub("<id>", committed) == element_id.sub("<id>", fresh)
+    x_test, y_test = nn_utils.preprocess(mnist[2]), mnist[3]
+    assert nn_utils.accuracy(y_test, nn_utils.predict(params, x_test)) >= 0.975
+
+
 # ---------------------------------------------------------------------------------- Node.js
 
 
