@@ -291,8 +291,9 @@ def test_the_html_holds_the_script_the_constants_and_the_weights(small_params):
         np.testing.assert_array_equal(value, small_params[key].astype(np.float32))
     # Nothing is fetched: no URL, no external script, style or font.
     assert not re.search(r"https?:|src=|href=|url\(|@import|fetch\(|XMLHttpRequest", page)
-    # About 4 bytes of base64 per 3 of float32: 50,890 weights fit in under 300 KB.
-    assert len(page.encode()) < 300_000
+    # 50,890 float32 weights are 272 KB of base64; with the script (27 KB) the output must stay
+    # well within the 400 KB the notebook may grow by.
+    assert len(page.encode()) < 350_000
 
 
 def embedded_params(page: str) -> nn_utils.Params:
