@@ -1069,6 +1069,23 @@ INK_THRESHOLD = 0.2
 #: shifts thin strokes by a pixel and costs a trained network about 1.7 points of accuracy).
 FIELD_CENTER = 14.0
 
+#: The field is MNIST's 28 x 28 image; the digit's longer side is scaled to 20 pixels in it.
+FIELD_SIZE = 28
+DIGIT_SIZE = 20
+
+#: A border brighter than this on average (after scaling to [0, 1]) is light paper under dark
+#: ink, so prepare_digit inverts the image when not told whether to.
+LIGHT_BORDER = 0.5
+
+#: More ink than this share of the pixels is no digit on paper: prepare_digit refuses it.
+MAX_INK_SHARE = 0.9
+
+#: prepare_digit rounds the shift that centres the digit to a multiple of this (2**-20 pixel)
+#: before rounding it to a whole pixel. A symmetric digit's centre of mass can sit exactly on
+#: a half pixel, and there the last bit of a matrix product, which depends on the CPU and its
+#: BLAS kernel (and differs in drawing_pad.js), would otherwise decide which pixel it goes to.
+SHIFT_RESOLUTION = 2.0**-20
+
 
 def _check_image(image: object, name: str = "image") -> np.ndarray:
     """Raise unless ``image`` is a non-empty, finite, real 2-D array; return it."""
@@ -1133,16 +1150,24 @@ def _center_of_mass(image: np.ndarray) -> tuple[float, float]:
     return float(rows), float(cols)
 
 
+def _whole_pixels(shift: float) -> int:
+    """``shift`` rounded to the nearest whole pixel, a half up, once rounded (the same way) to a
+    multiple of SHIFT_RESOLUTION: float noise cannot tip a tie. Every step is exact in floats."""
+    snapped = math.floor(shift / SHIFT_RESOLUTION + 0.5) * SHIFT_RESOLUTION
+    return math.floor(snapped + 0.5)
+
+
 def prepare_digit(image: np.ndarray, invert: bool | None = None) -> np.ndarray:
     """Make any grayscale picture of one digit look like an MNIST digit: (28, 28) float32 in [0, 1].
 
     image: (H, W) any real dtype, e.g. a photo of a digit on paper. The steps follow how
     MNIST was made (LeCun et al.): scale to [0, 1] by the image's min and max; light ink on
-    a dark background (``invert`` None decides: a border brighter than 0.5 on average means
-    dark ink on light paper, so it is inverted); crop to the ink's bounding box (pixels
-    above ``INK_THRESHOLD``); shrink or enlarge with ``resize_area`` so the longer side is
-    20 pixels, keeping the aspect ratio; place in a 28 x 28 field so that the centre of
-    mass is at MNIST's centre, ``FIELD_CENTER`` (an integer shift, kept within the field).
+    a dark background (``invert`` None decides: a border brighter than ``LIGHT_BORDER``, 0.5,
+    on average means dark ink on light paper, so it is inverted); crop to the ink's bounding
+    box (pixels above ``INK_THRESHOLD``; more than ``MAX_INK_SHARE`` of them is refused);
+    shrink or enlarge with ``resize_area`` so the longer side is ``DIGIT_SIZE`` (20) pixels,
+    keeping the aspect ratio; place in a 28 x 28 field so that the centre of mass is at
+    MNIST's centre, ``FIELD_CENTER`` (an integer shift, kept within the field).
     A network trained on MNIST only knows digits prepared like this.
     """
     image = _check_image(image)
@@ -1158,12 +1183,12 @@ def prepare_digit(image: np.ndarray, invert: bool | None = None) -> np.ndarray:
     img = (img - lo) / (hi - lo)
     if invert is None:
         border = np.concatenate([img[0], img[-1], img[:, 0], img[:, -1]])
-        invert = bool(border.mean() > 0.5)
+        invert = bool(border.mean() > LIGHT_BORDER)
     if invert:
         img = 1 - img
 
     ink = img > INK_THRESHOLD
-    if ink.mean() > 0.9:
+    if ink.mean() > MAX_INK_SHARE:
         raise ValueError(
             f"{ink.mean():.0%} of the pixels are ink, i.e. all ink: is the photo cropped too "
             "tightly or too dark? Leave some paper around the digit, or pass invert= explicitly"
@@ -1172,13 +1197,13 @@ def prepare_digit(image: np.ndarray, invert: bool | None = None) -> np.ndarray:
     crop = img[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
 
     height, width = crop.shape
-    scale = 20 / max(height, width)
+    scale = DIGIT_SIZE / max(height, width)
     small = resize_area(crop, (max(1, round(height * scale)), max(1, round(width * scale))))
 
     # Shift so the centre of mass lands on the field's centre (pixel centres are 0..27).
     cy, cx = _center_of_mass(small)
-    top = min(max(math.floor(FIELD_CENTER - cy + 0.5), 0), 28 - small.shape[0])
-    left = min(max(math.floor(FIELD_CENTER - cx + 0.5), 0), 28 - small.shape[1])
-    out = np.zeros((28, 28), np.float32)
+    top = min(max(_whole_pixels(FIELD_CENTER - cy), 0), FIELD_SIZE - small.shape[0])
+    left = min(max(_whole_pixels(FIELD_CENTER - cx), 0), FIELD_SIZE - small.shape[1])
+    out = np.zeros((FIELD_SIZE, FIELD_SIZE), np.float32)
     out[top : top + small.shape[0], left : left + small.shape[1]] = small
     return np.clip(out, 0, 1)

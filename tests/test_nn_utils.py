@@ -1000,6 +1000,18 @@ def test_prepare_digit_thin_line_keeps_one_pixel():
     assert ink_box(nu.prepare_digit(image)) == (1, 20)
 
 
+@pytest.mark.parametrize("nudge", [1 - 2**-52, 1 + 2**-52])
+def test_prepare_digit_placement_does_not_hang_on_the_last_bit(monkeypatch, nudge):
+    """At a tie (this minus sign's centre of mass sits on a half pixel), the last bit of the
+    resizing's matrix products, which varies with the BLAS kernel, must not move the digit."""
+    image = np.ones((50, 200))
+    image[25, 10:190] = 0
+    expected = nu.prepare_digit(image)
+    resize = nu.resize_area
+    monkeypatch.setattr(nu, "resize_area", lambda im, shape: resize(im, shape) * nudge)
+    np.testing.assert_allclose(nu.prepare_digit(image), expected, atol=1e-6)
+
+
 @pytest.mark.parametrize(
     ("image", "kwargs", "error", "match"),
     [

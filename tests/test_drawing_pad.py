@@ -1,0 +1,684 @@
+"""The notebook's drawing pad (drawing_pad.py builds it, drawing_pad.js runs it in the browser).
+
+One algorithm in two languages: drawing_pad.js's preparation and forward pass must give what
+nn_utils.prepare_digit and nn_utils.forward give, on the same images: the 28 x 28 image to 1e-6
+and the probabilities to 1e-5. Checked under Node.js and in headless Chromium, where the pad is
+also drawn on with real pointer events and read the way a reader reads it. Without Node.js or
+Chromium (and Selenium) those tests skip; under CI (the environment variable CI set) they fail.
+
+    python tests/test_drawing_pad.py --screenshot   # retakes eda_images/drawing_pad.png
+
+draws a 7 on the pad of the committed notebook's final network and saves the screenshot that
+the README shows.
+"""
+
+from __future__ import annotations
+
+import base64
+import html.parser
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))  # run as a script, too (pytest has it from pyproject.toml)
+
+import drawing_pad  # noqa: E402
+import nn_utils  # noqa: E402
+
+NOTEBOOK = REPO / "mnist_from_scratch.ipynb"
+HARNESS = REPO / "tests" / "drawing_pad_harness.js"
+SCREENSHOT = REPO / "eda_images" / "drawing_pad.png"
+CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
+IMAGE_TOLERANCE, PROBABILITY_TOLERANCE = 1e-6, 1e-5
+
+
+def require(found: bool, what: str) -> None:
+    """Skip the test when ``what`` is missing here; fail under CI, which must run it."""
+    if found:
+        return
+    if os.environ.get("CI"):
+        pytest.fail(f"{what} is missing, and under CI this test must run: .ci/run installs it")
+    pytest.skip(f"{what} is not installed")
+
+
+# --------------------------------------------------------------------------------- the images
+
+
+def upscale(digit: np.ndarray, factor: int, thicken: int = 0) -> np.ndarray:
+    """An MNIST digit (light on dark) blown up ``factor`` times, strokes widened by ``thicken``
+    pixels on each side (the brightest neighbour within that radius): like a drawing on a pad."""
+    big = np.kron(digit.astype(np.float64), np.ones((factor, factor)))
+    out = big.copy()
+    for dy in range(-thicken, thicken + 1):
+        for dx in range(-thicken, thicken + 1):
+            if dy * dy + dx * dx <= thicken * thicken:
+                out = np.maximum(out, np.roll(big, (dy, dx), axis=(0, 1)))
+    return out
+
+
+def paper(height: int, width: int) -> np.ndarray:
+    return np.full((height, width), 255.0)
+
+
+def varied_images(test_images: np.ndarray) -> list[tuple[str, np.ndarray]]:
+    """24 images of every kind the pad or a photo may give prepare_digit, with their names."""
+    d = [test_images[i] for i in range(12)]  # MNIST test digits 7 2 1 0 4 1 4 9 5 9 0 6
+    rng = np.random.default_rng(16)
+    images = [
+        ("7, x10, thickened, dark on light", 255 - upscale(d[0], 10, 3)),
+        ("2, x8, thickened, light on dark", upscale(d[1], 8, 2)),
+        ("1, x5, dark on light", 255 - upscale(d[2], 5)),
+        ("0, x9, thickened, dark on light", 255 - upscale(d[3], 9, 4)),
+        ("4, x7, thickened, light on dark", upscale(d[4], 7, 1)),
+        ("9, x10, thickened, dark on light, uint8", (255 - upscale(d[7], 10, 2)).astype(np.uint8)),
+        ("5, x6, dark on light, float in [0, 1]", 1 - upscale(d[8], 6, 1) / 255),
+        ("6, x11, thickened, light on dark, range -1.2 to 2.5", upscale(d[11], 11, 3) / 69 - 1.2),
+        ("tiny: an MNIST digit as it is, 28 x 28", d[9].astype(np.float64)),
+        ("tiny: an L of 7 x 5", np.array([[1, 0, 0, 0, 0]] * 6 + [[1, 1, 1, 1, 0]]) * 200.0),
+        ("huge: 4 at x24, 672 x 672", 255 - upscale(d[6], 24, 6)),
+    ]
+    corner = paper(280, 280)
+    corner[8:92, 10:94] = 255 - upscale(d[0], 3, 1)
+    images.append(("off-centre: a 7 in the top-left corner", corner))
+    wide = paper(200, 300)
+    wide[110:194, 210:294] = 255 - upscale(d[5], 3)
+    images.append(("off-centre: a 1 bottom right of 300 x 200", wide))
+    thin = paper(200, 200)
+    thin[30, 40:160] = 0  # a 7 of one-pixel lines
+    for r in range(30, 180):
+        thin[r, int(160 - 0.5 * (r - 30))] = 0
+    images.append(("thin: a 7 of one-pixel lines", thin))
+    minus = np.ones((50, 200))
+    minus[25, 10:190] = 0
+    images.append(("thin: a one-pixel minus sign", minus))
+    dot = paper(280, 280)
+    dot[100, 180] = 0
+    images.append(("a single dark pixel", dot))
+    r, c = np.mgrid[:280, :280]
+    images.append(("a dot one pen wide", np.where((r - 150) ** 2 + (c - 90) ** 2 <= 100, 0, 255.0)))
+    ring = ((r[:100, :60] - 50) / 40) ** 2 + ((c[:100, :60] - 30) / 22) ** 2
+    images.append(
+        ("a symmetric ring, a centre-of-mass tie", np.where((ring < 1) & (ring > 0.55), 0.1, 0.95))
+    )
+    noisy = 255 - upscale(d[10], 10, 2) * 0.8 - rng.uniform(0, 40, (280, 280))
+    images.append(("0 on grainy paper", noisy))
+    dash = paper(280, 280)
+    dash[130:140, 80:200] = 0
+    images.append(("a wide dash, 10 x 120", dash))
+    for height in (3, 5):  # 20 / 8 = 2.5: 7.5 and 12.5 round half to even, as Python's round
+        block = paper(40, 40)
+        block[10 : 10 + height, 12:20] = 0
+        images.append((f"a block of {height} x 8 (a rounding tie)", block))
+    images.append(("empty paper", paper(280, 280)))
+    framed = np.ones((100, 100))
+    framed[[0, -1], :] = framed[:, [0, -1]] = 0  # dark frame: not inverted, 96% is "ink"
+    images.append(("all ink inside a dark frame", framed))
+    return images
+
+
+@pytest.fixture(scope="module")
+def images(mnist) -> list[tuple[str, np.ndarray]]:
+    return varied_images(mnist[2])
+
+
+@pytest.fixture(scope="module")
+def params(mnist) -> nn_utils.Params:
+    """A trained-ish network: 3 epochs on 5,000 MNIST training images (about a second)."""
+    x, y = nn_utils.preprocess(mnist[0][:5000]), mnist[1][:5000]
+    trained, _ = nn_utils.train(nn_utils.init_params(seed=0), x, y, epochs=3, seed=0)
+    return trained
+
+
+def python_reading(params: nn_utils.Params, image: np.ndarray) -> dict:
+    """What the Python gives for ``image``: prepare_digit's image (None where it refuses),
+    the pad's refusal, and forward's probabilities."""
+    try:
+        prepared = nn_utils.prepare_digit(image)
+    except ValueError:
+        prepared = None
+    probs = None if prepared is None else nn_utils.forward(params, prepared.reshape(1, -1))[0][0]
+    return {"image": prepared, "refusal": drawing_pad.refusal(image), "probs": probs}
+
+
+def compare(python: dict, js: dict, name: str) -> tuple[float, float]:
+    """Assert the JavaScript's result matches the Python's; the largest differences."""
+    assert js["refusal"] == python["refusal"], name
+    if python["image"] is None:
+        assert js["image"] is None, name
+        return 0.0, 0.0
+    image_diff = float(np.abs(np.asarray(js["image"]) - python["image"].ravel()).max())
+    prob_diff = float(np.abs(np.asarray(js["probs"]) - python["probs"]).max())
+    assert image_diff <= IMAGE_TOLERANCE, f"{name}: images differ by {image_diff:.2g}"
+    assert prob_diff <= PROBABILITY_TOLERANCE, f"{name}: probabilities differ by {prob_diff:.2g}"
+    return image_diff, prob_diff
+
+
+def test_the_images_cover_every_outcome(images):
+    refusals = [drawing_pad.refusal(image) for _, image in images]
+    assert len(images) >= 20
+    assert {None, "empty", "all ink", "too small"} <= set(refusals)
+    assert refusals.count(None) >= 15
+
+
+def test_refusal_is_prepare_digits_own_where_it_refuses(images):
+    for name, image in images:
+        try:
+            nn_utils.prepare_digit(image)
+            raised = False
+        except ValueError:
+            raised = True
+        assert (drawing_pad.refusal(image) in ("empty", "all ink")) == raised, name
+
+
+def test_a_dot_is_too_small_but_a_small_digit_is_not(images):
+    found = dict(images)
+    assert drawing_pad.refusal(found["a single dark pixel"]) == "too small"
+    assert drawing_pad.refusal(found["a dot one pen wide"]) == "too small"
+    assert drawing_pad.refusal(found["off-centre: a 7 in the top-left corner"]) is None
+
+
+# ------------------------------------------------------------------------------- input guards
+
+
+@pytest.fixture
+def small_params() -> nn_utils.Params:
+    return nn_utils.init_params(seed=0)
+
+
+@pytest.mark.parametrize("function", [drawing_pad.pad_html, drawing_pad.encode_params])
+@pytest.mark.parametrize(
+    ("change", "error", "match"),
+    [
+        (lambda p: None, ValueError, "expected the keys W1, b1, W2, b2, got NoneType"),
+        (lambda p: [p["W1"]], ValueError, "expected the keys"),
+        (lambda p: {k: v for k, v in p.items() if k != "b2"}, ValueError, "got W1, W2, b1$"),
+        (lambda p: p | {"b1": p["b1"][:10]}, ValueError, "inconsistent shapes"),
+        (lambda p: p | {"W1": p["W1"].ravel()}, ValueError, "inconsistent shapes"),
+        (lambda p: p | {"W2": p["W2"].astype(int)}, TypeError, "W2 has dtype int64"),
+        (lambda p: p | {"b1": np.full(64, np.nan, np.float32)}, ValueError, "b1 holds 64 NaN"),
+        (lambda p: nn_utils.init_params((20, 8, 10)), ValueError, "feeds 784 pixels"),
+        (lambda p: nn_utils.init_params((784, 8, 3)), ValueError, "shows 10 digits"),
+        (lambda p: p | {"W2": p["W2"].astype(np.float64) * 1e300}, ValueError, "float32's range"),
+    ],
+)
+def test_bad_params_are_refused_with_a_clear_error(function, small_params, change, error, match):
+    with pytest.raises(error, match=match):
+        function(change(small_params))
+
+
+def test_show_checks_too():
+    with pytest.raises(ValueError, match="expected the keys"):
+        drawing_pad.show(None)
+
+
+@pytest.mark.parametrize(
+    ("image", "error", "match"),
+    [
+        (None, TypeError, "2-D NumPy array"),
+        ([[0, 255]], TypeError, "2-D NumPy array"),
+        (np.zeros((28, 28, 4)), ValueError, "convert it to grayscale"),
+        (np.zeros(784), ValueError, "must be 2-D"),
+        (np.zeros((0, 3)), ValueError, "empty"),
+        (np.array([[0.0, np.nan]]), ValueError, "NaN or inf"),
+        (np.array([["a", "b"]]), TypeError, "real numbers"),
+    ],
+)
+def test_refusal_checks_its_image(image, error, match):
+    with pytest.raises(error, match=match):
+        drawing_pad.refusal(image)
+
+
+# ----------------------------------------------------------------------------------- the HTML
+
+
+class VisibleText(html.parser.HTMLParser):
+    """The text and tags of HTML as a viewer that strips scripts and styles shows it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.text: list[str] = []
+        self.tags: list[str] = []
+        self.hidden = 0
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        self.tags.append(tag)
+        self.hidden += tag in ("script", "style")
+
+    def handle_endtag(self, tag: str) -> None:
+        self.hidden -= tag in ("script", "style")
+
+    def handle_data(self, data: str) -> None:
+        if not self.hidden and data.strip():
+            self.text.append(data.strip())
+
+
+def test_without_javascript_a_sentence_shows_not_a_broken_pad(small_params):
+    page = VisibleText()
+    page.feed(drawing_pad.pad_html(small_params))
+    assert page.text == [drawing_pad.NO_SCRIPT_SENTENCE]
+    assert set(page.tags) == {"div", "p", "script"}  # no canvas or button to sit there dead
+
+
+def test_each_render_has_its_own_id(small_params):
+    ids = [
+        re.findall(r'id="(mnist-drawing-pad-[0-9a-f]{16})"', drawing_pad.pad_html(small_params))
+        for _ in range(2)
+    ]
+    assert len(ids[0]) == len(ids[1]) == 1 and ids[0] != ids[1]
+
+
+def test_the_html_holds_the_script_the_constants_and_the_weights(small_params):
+    page = drawing_pad.pad_html(small_params)
+    assert drawing_pad.JS_PATH.read_text() in page  # the project's file, verbatim
+    config = drawing_pad.pad_config()
+    assert json.dumps(config) in page
+    assert config["inkThreshold"] == nn_utils.INK_THRESHOLD
+    assert config["fieldCenter"] == nn_utils.FIELD_CENTER
+    assert config["digitSize"] == nn_utils.DIGIT_SIZE
+    assert embedded_params(page).keys() == small_params.keys()
+    for key, value in embedded_params(page).items():
+        np.testing.assert_array_equal(value, small_params[key].astype(np.float32))
+    # Nothing is fetched: no URL, no external script, style or font.
+    assert not re.search(r"https?:|src=|href=|url\(|@import|fetch\(|XMLHttpRequest", page)
+    # 50,890 float32 weights are 272 KB of base64; with the script (27 KB) the output must stay
+    # well within the 400 KB the notebook may grow by.
+    assert len(page.encode()) < 350_000
+
+
+def embedded_params(page: str) -> nn_utils.Params:
+    """The float32 weights a pad's HTML carries (what pad_html embedded)."""
+    start = page.index('{"W1": {"shape"')
+    encoded, _ = json.JSONDecoder().raw_decode(page, start)
+    return {
+        key: np.frombuffer(base64.b64decode(value["float32"]), "<f4").reshape(value["shape"])
+        for key, value in encoded.items()
+    }
+
+
+def notebook_pad_html() -> str:
+    """The committed notebook's pad output: the HTML of the cell that shows the pad."""
+    cells = json.loads(NOTEBOOK.read_text())["cells"]
+    for cell in cells:
+        if cell["cell_type"] == "code" and "drawing_pad.show(" in "".join(cell["source"]):
+            for output in cell["outputs"]:
+                if "text/html" in output.get("data", {}):
+                    return "".join(output["data"]["text/html"])
+    raise LookupError("the notebook has no cell showing the drawing pad, or it has no output")
+
+
+def test_the_committed_notebook_shows_the_pad_as_pad_html_makes_it(mnist):
+    """Its output is current (drawing_pad.js and the config as they are now) and carries the
+    final network: about 98% on MNIST's test set, as section 8.2 reports."""
+    committed = notebook_pad_html()
+    params = {key: value.copy() for key, value in embedded_params(committed).items()}
+    element_id = re.compile(r"mnist-drawing-pad-[0-9a-f]{16}")
+    fresh = drawing_pad.pad_html(params)
+    assert element_id.sub("<id>", committed) == element_id.sub("<id>", fresh)
+    x_test, y_test = nn_utils.preprocess(mnist[2]), mnist[3]
+    assert nn_utils.accuracy(y_test, nn_utils.predict(params, x_test)) >= 0.975
+
+
+# ---------------------------------------------------------------------------------- Node.js
+
+
+def test_the_javascript_files_parse():
+    node = shutil.which("node")
+    require(node is not None, "Node.js (node)")
+    for path in (drawing_pad.JS_PATH, HARNESS):
+        done = subprocess.run([node, "--check", str(path)], capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+
+
+def test_javascript_matches_python_under_node(params, images):
+    node = shutil.which("node")
+    require(node is not None, "Node.js (node)")
+    request = {
+        "config": drawing_pad.pad_config(),
+        "params": drawing_pad.encode_params(params),
+        "images": [
+            {"height": im.shape[0], "width": im.shape[1], "pixels": im.ravel().tolist()}
+            for _, im in images
+        ],
+    }
+    done = subprocess.run(
+        [node, str(HARNESS)],
+        input=json.dumps(request),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    results = json.loads(done.stdout)["results"]
+    assert len(results) == len(images)
+    diffs = [
+        compare(python_reading(params, image), js, name)
+        for (name, image), js in zip(images, results, strict=True)
+    ]
+    print(
+        f"\nNode.js, {len(images)} images: largest difference from NumPy "
+        f"{max(d[0] for d in diffs):.2g} (images), {max(d[1] for d in diffs):.2g} (probabilities)"
+    )
+
+
+# ---------------------------------------------------------------------------------- Chromium
+
+
+def start_chromium():
+    """Headless Chromium through Selenium, with a fresh profile and no network chatter."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    profile = tempfile.mkdtemp(prefix="drawing-pad-chromium-")
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={profile}",
+        "--window-size=1100,800",
+        "--force-device-scale-factor=1",
+    ):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
+    driver.profile_dir = profile
+    return driver
+
+
+def stop_chromium(driver) -> None:
+    driver.quit()
+    shutil.rmtree(driver.profile_dir, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator:
+    try:
+        import selenium  # noqa: F401
+    except ImportError:
+        require(False, "Selenium (pip install -r requirements.txt)")
+    require(CHROMIUM.exists() and CHROMEDRIVER.exists(), "Chromium and chromedriver")
+    driver = start_chromium()
+    yield driver
+    stop_chromium(driver)
+
+
+def open_page(driver, body: str, folder: Path) -> list:
+    """Load ``body`` (pad_html's output, as a notebook shows it) as a page; its pads' hosts."""
+    page = folder / "pad.html"
+    page.write_text(
+        f'<!doctype html><html><head><meta charset="utf-8"></head><body>{body}</body></html>'
+    )
+    driver.get(page.as_uri())
+    hosts = driver.find_elements("css selector", ".mnist-drawing-pad")
+    for host in hosts:
+        wait_for_update(driver, host)
+    return hosts
+
+
+def wait_for_update(driver, host) -> None:
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(driver, 10).until(
+        lambda d: d.execute_script(
+            "const pad = arguments[0].mnistPad; return Boolean(pad) && !pad.pending", host
+        )
+    )
+
+
+def stroke(driver, host, points: list[tuple[float, float]], touch: bool = False) -> None:
+    """Draw through ``points`` (canvas pixels) with a real pointer: press, move, release."""
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.actions import interaction
+    from selenium.webdriver.common.actions.action_builder import ActionBuilder
+    from selenium.webdriver.common.actions.pointer_input import PointerInput
+
+    canvas = host.find_element("css selector", "canvas.mdp-canvas")
+    half = drawing_pad.CANVAS_SIZE / 2
+    offsets = [(round(x - half), round(y - half)) for x, y in points]  # from the centre
+    if touch:
+        finger = PointerInput(interaction.POINTER_TOUCH, "finger")
+        actions = ActionBuilder(driver, mouse=finger, duration=10)
+        actions.pointer_action.move_to(canvas, *offsets[0]).pointer_down()
+        for dx, dy in offsets[1:]:
+            actions.pointer_action.move_to(canvas, dx, dy)
+        actions.pointer_action.pointer_up()
+        actions.perform()
+    else:
+        chain = ActionChains(driver, duration=10).move_to_element_with_offset(canvas, *offsets[0])
+        chain.click_and_hold()
+        for dx, dy in offsets[1:]:
+            chain.move_to_element_with_offset(canvas, dx, dy)
+        chain.release().perform()
+    wait_for_update(driver, host)
+
+
+def line(a: tuple[float, float], b: tuple[float, float], steps: int = 12) -> list:
+    return [
+        (a[0] + (b[0] - a[0]) * t / steps, a[1] + (b[1] - a[1]) * t / steps)
+        for t in range(steps + 1)
+    ]
+
+
+SEVEN = [line((70, 60), (215, 60)), line((215, 60), (125, 235), 16)]
+SEVEN_BAR = [*SEVEN, line((115, 150), (205, 150), 8)]
+ONE = [line((140, 40), (140, 240), 14)]
+SMALL_FOUR_IN_A_CORNER = [
+    line((225, 190), (200, 235), 5),
+    line((200, 235), (250, 235), 5),
+    line((240, 200), (240, 265), 6),
+]
+
+
+def read_pad(driver, host) -> dict:
+    """What the page shows: the bars, the answer, the preview's and the canvas's pixels."""
+    return driver.execute_script(
+        """
+        const host = arguments[0];
+        const pixels = (canvas) => {
+          const data = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data;
+          let text = "";
+          for (let i = 0; i < data.length; i += 8192) {
+            text += String.fromCharCode.apply(null, data.subarray(i, i + 8192));
+          }
+          return btoa(text);
+        };
+        const answer = host.querySelector(".mdp-answer");
+        return {
+          probabilities: [...host.querySelectorAll(".mdp-fill")].map(
+            (fill) => fill.dataset.probability === undefined ? null : fill.dataset.probability),
+          widths: [...host.querySelectorAll(".mdp-fill")].map((fill) => fill.style.width),
+          values: [...host.querySelectorAll(".mdp-value")].map((value) => value.textContent),
+          top: [...host.querySelectorAll(".mdp-bar")].findIndex(
+            (bar) => bar.classList.contains("mdp-top")),
+          digit: answer.dataset.digit,
+          answer: answer.textContent,
+          answerVisible: answer.offsetParent !== null,
+          preview: pixels(host.querySelector(".mdp-preview")),
+          canvas: pixels(host.querySelector(".mdp-canvas")),
+          size: host.querySelector(".mdp-canvas").width,
+        };
+        """,
+        host,
+    )
+
+
+def rgba(text: str, size: int) -> np.ndarray:
+    return np.frombuffer(base64.b64decode(text), np.uint8).reshape(size, size, 4)
+
+
+def check_shown(params: nn_utils.Params, shown: dict) -> float:
+    """Assert the page shows what NumPy makes of the canvas's own pixels; the largest
+    difference in probability (0 when the pad shows a prompt)."""
+    canvas = rgba(shown["canvas"], shown["size"])
+    assert (canvas[..., 3] == 255).all()  # opaque: what you see is what is read
+    gray = canvas[..., :3].mean(axis=2)
+    python = python_reading(params, gray)
+    preview = rgba(shown["preview"], 28)[..., 0].astype(int)
+    if python["refusal"] is not None:  # a prompt, and nothing that looks like a guess
+        assert shown["probabilities"] == [None] * 10
+        assert shown["values"] == [""] * 10 and shown["widths"] == ["0%"] * 10
+        assert shown["digit"] == "" and shown["top"] == -1
+        assert shown["answer"].startswith(("Draw a digit", "Too small", "Almost all"))
+        assert (preview == 255).all()
+        return 0.0
+    probs = np.array([float(p) for p in shown["probabilities"]])
+    diff = float(np.abs(probs - python["probs"]).max())
+    assert diff <= PROBABILITY_TOLERANCE
+    best = int(python["probs"].argmax())
+    assert shown["digit"] == str(best) and shown["top"] == best
+    said = re.fullmatch(r"The network reads (\d) with probability (\d\.\d\d)\.", shown["answer"])
+    assert said and said[1] == str(best), shown["answer"]
+    assert abs(float(said[2]) - probs[best]) <= 0.005 + 1e-9  # rounded to 2 decimals
+    for value, p in zip(shown["values"], probs, strict=True):
+        assert abs(float(value.rstrip("%")) - 100 * p) <= 0.05 + 1e-9  # to 1 decimal
+    # The preview is the prepared image, dark ink on white (to the nearest grey level).
+    expected = np.round(255 * (1 - python["image"].astype(np.float64))).astype(int)
+    assert np.abs(preview - expected).max() <= 1
+    return diff
+
+
+@pytest.fixture(scope="module")
+def pad(browser, params, tmp_path_factory):
+    return open_page(browser, drawing_pad.pad_html(params), tmp_path_factory.mktemp("pad"))[0]
+
+
+def test_the_page_runs_the_pad_offline(browser, pad):
+    shown = read_pad(browser, pad)
+    assert shown["answerVisible"]
+    fallback = pad.find_element("css selector", ".mnist-drawing-pad-fallback")
+    assert not fallback.is_displayed()  # the script hid the sentence for viewers without it
+    assert browser.execute_script("return performance.getEntriesByType('resource').length") == 0
+    assert (
+        browser.execute_script(
+            "return getComputedStyle(arguments[0]).touchAction",
+            pad.find_element("css selector", "canvas"),
+        )
+        == "none"
+    )
+
+
+def test_the_pages_functions_match_python(browser, pad, params, images):
+    diffs = []
+    for name, image in images:
+        js = browser.execute_script(
+            """
+            const [host, pixels, height, width] = arguments;
+            const api = window.mnistDrawingPad, pad = host.mnistPad;
+            const prepared = api.prepareDigit(pixels, height, width, pad.config);
+            return {
+              image: prepared.image && Array.from(prepared.image),
+              refusal: prepared.refusal,
+              probs: prepared.image && Array.from(api.forward(pad.params, prepared.image)),
+            };
+            """,
+            pad,
+            image.ravel().tolist(),
+            image.shape[0],
+            image.shape[1],
+        )
+        diffs.append(compare(python_reading(params, image), js, name))
+    print(
+        f"\nChromium, {len(images)} images: largest difference from NumPy "
+        f"{max(d[0] for d in diffs):.2g} (images), {max(d[1] for d in diffs):.2g} (probabilities)"
+    )
+
+
+def test_drawing_with_a_pointer_shows_numpys_reading(browser, pad, params):
+    diffs = []
+    for strokes, touch in [
+        (SEVEN, False),
+        (SEVEN_BAR, True),
+        (ONE, False),
+        (SMALL_FOUR_IN_A_CORNER, False),
+    ]:
+        pad.find_element("css selector", ".mdp-clear").click()
+        wait_for_update(browser, pad)
+        for points in strokes:
+            stroke(browser, pad, points, touch=touch)
+        shown = read_pad(browser, pad)
+        assert shown["digit"] != "", "a drawn digit must be read, not refused"
+        diffs.append(check_shown(params, shown))
+    print(f"\npointer-drawn digits: largest difference from NumPy {max(diffs):.2g}")
+
+
+def test_clear_an_empty_pad_and_a_dot_show_a_prompt(browser, pad, params):
+    stroke(browser, pad, ONE[0])
+    pad.find_element("css selector", ".mdp-clear").click()
+    wait_for_update(browser, pad)
+    shown = read_pad(browser, pad)
+    assert (rgba(shown["canvas"], shown["size"])[..., :3] == 255).all()  # the canvas is blank
+    assert shown["answer"] == "Draw a digit from 0 to 9 in the box."
+    check_shown(params, shown)
+    stroke(browser, pad, [(90, 200)])  # a tap: a stray dot
+    shown = read_pad(browser, pad)
+    assert shown["answer"].startswith("Too small")
+    check_shown(params, shown)
+
+
+def test_an_update_takes_under_a_frame(browser, pad):
+    pad.find_element("css selector", ".mdp-clear").click()
+    for points in SEVEN:
+        stroke(browser, pad, points)
+    timings = browser.execute_script(
+        "const pad = arguments[0].mnistPad; pad.timings.length = 0;"
+        "for (let i = 0; i < 25; i++) pad.update(); return pad.timings;",
+        pad,
+    )
+    median = statistics.median(timings)
+    print(
+        f"\nupdate (read the canvas, prepare, forward, show): median {median:.2f} ms of "
+        f"{len(timings)}, max {max(timings):.2f} ms"
+    )
+    assert median < 16, f"an update takes {median:.1f} ms, more than a 60 Hz frame"
+
+
+def test_two_pads_on_one_page_do_not_clash(browser, params, tmp_path):
+    first, second = open_page(
+        browser, drawing_pad.pad_html(params) + drawing_pad.pad_html(params), tmp_path
+    )
+    for points in ONE:
+        stroke(browser, second, points)
+    assert read_pad(browser, second)["digit"] != ""
+    assert read_pad(browser, first)["answer"] == "Draw a digit from 0 to 9 in the box."
+
+
+# ---------------------------------------------------------------------------- the screenshot
+
+
+def take_screenshot(path: Path = SCREENSHOT) -> None:
+    """The README's screenshot: a 7 drawn on the pad of the committed notebook's network."""
+    params = embedded_params(notebook_pad_html())
+    driver = start_chromium()
+    try:
+        with tempfile.TemporaryDirectory() as folder:
+            host = open_page(driver, drawing_pad.pad_html(params), Path(folder))[0]
+            for points in SEVEN:
+                stroke(driver, host, points)
+            shown = read_pad(driver, host)
+            host.find_element("css selector", ".mdp").screenshot(str(path))
+    finally:
+        stop_chromium(driver)
+    print(f"{path.relative_to(REPO)}: the network reads {shown['digit']}")
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] != ["--screenshot"]:
+        raise SystemExit(f"usage: python {Path(__file__).relative_to(REPO)} --screenshot")
+    take_screenshot()
