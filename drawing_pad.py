@@ -130,14 +130,15 @@ def refusal(image: np.ndarray) -> str | None:
     return "too small" if side < MIN_MARK_SHARE * max(img.shape) else None
 
 
-def pad_html(params: nn_utils.Params) -> str:
+def pad_html(params: nn_utils.Params, source: str = "pad_html") -> str:
     """The HTML of the drawing pad for the trained network ``params`` (W1 (784, h), b1 (h,),
     W2 (h, 10), b2 (10,), finite floats; embedded as float32).
 
     A <div> with a unique id per call (two pads on one page never clash) holding the sentence
     for viewers that run no JavaScript, then a <script> that hides it and builds the pad there.
+    ``source`` names the caller in error messages.
     """
-    _check_pad_params(params, "pad_html")
+    _check_pad_params(params, source)
     script = JS_PATH.read_text(encoding="utf-8")
     if "</script" in script.lower() or "<!--" in script:
         raise ValueError(f"{JS_PATH.name} must not contain '</script' or '<!--': it is inlined")
@@ -167,4 +168,4 @@ def show(params: nn_utils.Params) -> HTML:
     ``drawing_pad.show(final_params)`` displays it."""
     from IPython.display import HTML
 
-    return HTML(pad_html(params))
+    return HTML(pad_html(params, source="show"))

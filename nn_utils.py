@@ -398,7 +398,7 @@ def _check_distortion(augment: object) -> dict[str, float]:
                 "largest distortion drawn either way, and a larger one no longer keeps the "
                 "digit's label"
             )
-        checked[name] = float(value)
+        checked[name] = float(value) + 0.0  # -0.0 becomes 0.0: uniform(0, -0.0) refuses
     return checked
 
 
@@ -406,6 +406,12 @@ def distortion(s: float) -> dict[str, float]:
     """train's ``augment`` at strength s: each of DISTORTION's four scaled by s (0 = none)."""
     if isinstance(s, bool | np.bool_) or not isinstance(s, int | float | np.integer | np.floating):
         raise TypeError(f"the strength s must be a real number, got {s!r} ({type(s).__name__})")
+    top = min(DISTORTION_LIMITS[name] / value for name, value in DISTORTION.items())
+    if not 0 <= s <= top:  # NaN fails this too
+        raise ValueError(
+            f"the strength s must be from 0 to {top:g}, got {s!r}: beyond {top:g} a distortion "
+            "would pass its limit in DISTORTION_LIMITS"
+        )
     return _check_distortion({name: s * value for name, value in DISTORTION.items()})
 
 

@@ -682,3 +682,8 @@ if __name__ == "__main__":
     if sys.argv[1:] != ["--screenshot"]:
         raise SystemExit(f"usage: python {Path(__file__).relative_to(REPO)} --screenshot")
     take_screenshot()
+
+
+def test_show_names_itself_in_its_errors():
+    with pytest.raises(ValueError, match=r"^show: "):
+        drawing_pad.show(None)

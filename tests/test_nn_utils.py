@@ -1260,13 +1260,21 @@ def test_distortion_scales_every_strength_and_checks_s():
     assert nu.distortion(0) == dict.fromkeys(nu.DISTORTION, 0.0)
     assert nu.distortion(1) == nu.DISTORTION
     assert nu.distortion(1.5) == {k: 1.5 * v for k, v in nu.DISTORTION.items()}
+    assert nu.distortion(3.5)["shift"] == 7.0  # the shift reaches its limit first
     for bad, error, match in [
-        (-1, ValueError, r"rotation strength must be from 0 to 45, got -10"),
+        (-1, ValueError, r"the strength s must be from 0 to 3.5, got -1"),
         (float("nan"), ValueError, r"got nan"),
-        (10, ValueError, r"rotation strength must be from 0 to 45, got 100"),
+        (4.5, ValueError, r"must be from 0 to 3.5, got 4.5: beyond 3.5 a distortion would pass"),
         (True, TypeError, r"strength s must be a real number, got True \(bool\)"),
         ("1", TypeError, r"got '1' \(str\)"),
         (None, TypeError, r"got None \(NoneType\)"),
     ]:
         with pytest.raises(error, match=match):
             nu.distortion(bad)
+
+
+def test_a_strength_of_minus_zero_is_zero():
+    x = ink_images(3)
+    out = nu.distort(x, np.random.default_rng(0), rotation=-0.0, shift=-0.0)
+    np.testing.assert_array_equal(out, x)
+    assert nu.distortion(-0.0) == dict.fromkeys(nu.DISTORTION, 0.0)
