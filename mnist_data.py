@@ -92,6 +92,48 @@ _MAX_HEADER = 4 + 4 * 255  # the longest IDX header: 255 dimensions
 _CHUNK = 1 << 20  # bytes per read or decompression step
 
 
+def _path_arg(value: object, argument: str) -> Path:
+    """``value`` (a str or os.PathLike) as a Path with ``~`` expanded, else an error naming it.
+
+    Every path this module takes goes through here, so ``"~/mnist"`` means the home folder's
+    mnist, never a folder named ``~`` in the working directory.
+    """
+    if isinstance(value, os.PathLike):
+        value = os.fspath(value)
+    if not isinstance(value, str):
+        raise TypeError(
+            f"{argument} must be a path (a str or os.PathLike), got {type(value).__name__} "
+            f"{value!r:.80}: pass a file or folder name such as 'data'"
+        )
+    if not value or "\0" in value:
+        raise ValueError(
+            f"{argument} {value!r} is not a usable path: pass a file or folder name such as 'data'"
+        )
+    try:
+        return Path(value).expanduser()
+    except RuntimeError as err:  # "~someone" with no such user, or no home folder known
+        raise ValueError(
+            f"{argument} {value!r}: cannot expand '~' ({err}); pass the full path instead"
+        ) from None
+
+
+def _name_arg(name: object) -> str:
+    """``name`` if it is a plain file name (no folder part), else an error saying what is wrong."""
+    if not isinstance(name, str):
+        raise TypeError(
+            f"name must be a str, a file name such as 'train-images-idx3-ubyte', "
+            f"got {type(name).__name__} {name!r:.80}"
+        )
+    plain = name not in ("", ".", "..") and not any(c in name for c in "/\\\0")
+    if not plain or os.path.isabs(name):
+        raise ValueError(
+            f"name {name!r} is not a plain file name: it may not be empty, '.' or '..', nor hold "
+            "'/' or '\\'. Pass a name such as 'train-images-idx3-ubyte'; the file is kept in "
+            "data_dir as that name plus '.gz'"
+        )
+    return name
+
+
 def _max_raw(size: int) -> int:
     """Most bytes a file whose content is ``size`` bytes can take: deflate's worst case + gzip's."""
     return size + size // 64 + 1024
@@ -210,7 +252,7 @@ def read_idx(path: str | os.PathLike, max_size: int = MAX_IDX_BYTES) -> np.ndarr
     Refuses (DataFileError naming the file) content larger than ``max_size`` bytes or than
     the header says, without reading or decompressing beyond that.
     """
-    path = Path(path)
+    path = _path_arg(path, "path")
     raw = _read_limited(path, _max_raw(max_size))
     return parse_idx(_idx_content(raw, str(path), max_size), str(path))
 
@@ -277,8 +319,9 @@ def _report_progress(filename: str, received: int, total: int) -> None:
     print(f"\rdownloading {filename}: {size} MB", end="", file=sys.stderr, flush=True)
 
 
-def _write_atomically(path: Path, raw: bytes) -> None:
+def _write_atomically(path: str | os.PathLike, raw: bytes) -> None:
     """Write ``raw`` to a temporary name beside ``path``, then rename: never a half file."""
+    path = _path_arg(path, "path")
     # open(..., "x") rather than mkstemp: the file gets the user's usual permissions.
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{time.time_ns()}.part")
     try:
@@ -329,7 +372,8 @@ def fetch_file(
     ``DownloadError`` listing every mirror tried when none gives a verified copy, and an
     OSError before any download if ``data_dir`` is a file or cannot be written.
     """
-    data_dir = Path(data_dir)
+    name = _name_arg(name)
+    data_dir = _path_arg(data_dir, "data_dir")
     for candidate in (data_dir / f"{name}.gz", data_dir / name):
         if candidate.exists():
             return candidate
@@ -360,7 +404,7 @@ def read_verified(path: str | os.PathLike, sha256: str, size: int = MAX_IDX_BYTE
 
     ``size`` is the content's size in bytes (or an upper bound): nothing beyond it is read.
     """
-    path = Path(path)
+    path = _path_arg(path, "path")
     content = _idx_content(_read_limited(path, _max_raw(size)), str(path), size)
     got = sha256_hex(content)
     if got != sha256:
@@ -386,6 +430,7 @@ def load_mnist(
     ``deadline`` is the most seconds one file's download from one mirror may take. Every
     file is read and decompressed no further than its known size.
     """
+    data_dir = _path_arg(data_dir, "data_dir")
     arrays = []
     for name, (sha256, shape) in MNIST_FILES.items():
         size = MNIST_SIZES[name]

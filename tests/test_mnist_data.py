@@ -508,3 +508,115 @@ def test_one_changed_byte_in_the_cache_is_an_error(tmp_path, mnist_mirror):
 
 def test_mnist_data_imports_nothing_of_the_project():
     assert project_imports("mnist_data") == set()
+
+
+# ----------------------------------------------------------------------------- path arguments
+
+
+class PathLikeOnly:
+    """An os.PathLike that is not a pathlib.Path, as other libraries hand out."""
+
+    def __init__(self, path):
+        self.path = path if isinstance(path, bytes) else str(path)
+
+    def __fspath__(self):
+        return self.path
+
+
+@pytest.fixture
+def home(tmp_path, monkeypatch) -> Path:
+    """A fresh home folder for '~', and a fresh working directory apart from it."""
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    (tmp_path / "cwd").mkdir()
+    monkeypatch.chdir(tmp_path / "cwd")
+    return home
+
+
+def test_tilde_means_the_home_folder_in_every_path_argument(home, small_mirror):
+    mirror, sha, array = small_mirror
+    path = mnist_data.fetch_file("toy", "~/d", sha, [str(mirror)])
+    assert path == home / "d" / "toy.gz" and path.is_file()
+    np.testing.assert_array_equal(mnist_data.read_idx("~/d/toy.gz"), array)
+    np.testing.assert_array_equal(mnist_data.read_verified("~/d/toy.gz", sha), array)
+    mnist_data._write_atomically("~/saved.bin", b"abc")
+    assert (home / "saved.bin").read_bytes() == b"abc"
+    assert list(Path.cwd().iterdir()) == []  # no folder named '~' here
+
+
+def test_load_mnist_expands_the_tilde(home, mnist):
+    (home / "mnist").symlink_to(REPO / "data")  # the real files, read where they are
+    for a, b in zip(mnist_data.load_mnist("~/mnist", mirrors=[]), mnist, strict=True):
+        np.testing.assert_array_equal(a, b)
+    assert list(Path.cwd().iterdir()) == []
+
+
+def test_every_path_argument_takes_any_os_pathlike(tmp_path, small_mirror):
+    mirror, sha, array = small_mirror
+    path = mnist_data.fetch_file("toy", PathLikeOnly(tmp_path / "d"), sha, [str(mirror)])
+    np.testing.assert_array_equal(mnist_data.read_idx(PathLikeOnly(path)), array)
+    np.testing.assert_array_equal(mnist_data.read_verified(PathLikeOnly(path), sha), array)
+    mnist_data._write_atomically(PathLikeOnly(tmp_path / "saved.bin"), b"abc")
+    assert (tmp_path / "saved.bin").read_bytes() == b"abc"
+
+
+PATH_TAKERS = {
+    "read_idx": ("path", lambda p: mnist_data.read_idx(p)),
+    "read_verified": ("path", lambda p: mnist_data.read_verified(p, "0" * 64)),
+    "fetch_file": ("data_dir", lambda p: mnist_data.fetch_file("toy", p, "0" * 64, [])),
+    "load_mnist": ("data_dir", lambda p: mnist_data.load_mnist(p, mirrors=[])),
+    "_write_atomically": ("path", lambda p: mnist_data._write_atomically(p, b"")),
+}
+
+
+@pytest.mark.parametrize("function", PATH_TAKERS)
+@pytest.mark.parametrize("value", [None, 3, b"data", ["data"], PathLikeOnly(b"data")])
+def test_a_path_argument_that_is_not_a_path_is_a_type_error_naming_it(function, value, home):
+    argument, call = PATH_TAKERS[function]
+    with pytest.raises(TypeError, match=rf"^{argument} must be a path \(a str or os\.PathLike\)"):
+        call(value)
+    assert list(Path.cwd().iterdir()) == []
+
+
+@pytest.mark.parametrize("function", PATH_TAKERS)
+@pytest.mark.parametrize("value", ["", "da\0ta"])
+def test_an_unusable_path_string_is_a_value_error_naming_it(function, value, home):
+    argument, call = PATH_TAKERS[function]
+    with pytest.raises(ValueError, match=rf"^{argument} .* is not a usable path"):
+        call(value)
+    assert list(Path.cwd().iterdir()) == []
+
+
+def test_an_unknown_user_after_the_tilde_is_a_value_error(home):
+    with pytest.raises(ValueError, match=r"^data_dir '~nosuchuser9/d': cannot expand '~'"):
+        mnist_data.fetch_file("toy", "~nosuchuser9/d", "0" * 64, [])
+
+
+@pytest.mark.parametrize(
+    "name", ["../toy", "sub/toy", "/tmp/toy", "..", ".", "", "sub\\toy", "to\0y"]
+)
+def test_fetch_file_takes_only_a_plain_file_name(tmp_path, small_mirror, monkeypatch, name):
+    mirror, sha, _ = small_mirror
+    contacted = []
+    monkeypatch.setattr(mnist_data, "_fetch_bytes", lambda *args: contacted.append(args))
+    with pytest.raises(ValueError, match=r"^name .* is not a plain file name: .* Pass a name such"):
+        mnist_data.fetch_file(name, tmp_path / "d", sha, [str(mirror)])
+    assert contacted == [] and not (tmp_path / "d").exists()
+
+
+@pytest.mark.parametrize("name", [None, b"toy", Path("toy")])
+def test_fetch_file_name_must_be_a_str(tmp_path, name):
+    with pytest.raises(TypeError, match=r"^name must be a str"):
+        mnist_data.fetch_file(name, tmp_path, "0" * 64, [])
+
+
+def test_names_that_only_look_odd_are_plain(tmp_path, small_mirror):
+    mirror, sha, _ = small_mirror
+    for name in ("..toy", "toy..", "~toy", "to y"):
+        (mirror / f"{name}.gz").write_bytes((mirror / "toy.gz").read_bytes())
+        path = mnist_data.fetch_file(name, tmp_path, sha, [str(mirror)])
+        assert path == tmp_path / f"{name}.gz"
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        ["..toy.gz", "toy...gz", "~toy.gz", "to y.gz", "mirror"]
+    )
