@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import numbers
 import os
 import sys
 import time
@@ -90,6 +91,7 @@ MAX_IDX_BYTES = 1 << 30
 _GZIP_MAGIC = b"\x1f\x8b"
 _MAX_HEADER = 4 + 4 * 255  # the longest IDX header: 255 dimensions
 _CHUNK = 1 << 20  # bytes per read or decompression step
+_HEX = "0123456789abcdefABCDEF"
 
 
 def _path_arg(value: object, argument: str) -> Path:
@@ -134,21 +136,132 @@ def _name_arg(name: object) -> str:
     return name
 
 
+def _size_arg(value: object, argument: str) -> int:
+    """``value`` if it is a whole number of bytes >= 1 (not a bool), else an error naming it."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(
+            f"{argument} must be a whole number of bytes (an int >= 1), got "
+            f"{type(value).__name__} {value!r:.80}"
+        )
+    if value < 1:
+        raise ValueError(
+            f"{argument} must be at least 1 byte, got {value}: pass the most bytes the file's "
+            f"content may have (default {MAX_IDX_BYTES})"
+        )
+    return int(value)
+
+
+def _deadline_arg(value: object) -> float:
+    """``value`` if it is a finite number of seconds > 0 (not a bool), else an error saying so."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(
+            f"deadline must be a number of seconds, got {type(value).__name__} {value!r:.80}: "
+            "pass a finite number > 0 such as 120"
+        )
+    if not (math.isfinite(value) and value > 0):
+        raise ValueError(
+            f"deadline must be a finite number of seconds > 0, got {value}: pass the most "
+            "seconds one download may take, such as 120"
+        )
+    return float(value)
+
+
+def _sha256_arg(value: object) -> str:
+    """``value`` in lower case if it is a SHA-256 in hex (64 hex digits), else an error."""
+    if not (isinstance(value, str) and len(value) == 64 and set(value) <= set(_HEX)):
+        raise ValueError(
+            f"sha256 must be a SHA-256 as 64 hex digits, got {value!r:.80}: pass the checksum "
+            "published for the file's content, e.g. from MNIST_FILES"
+        )
+    return value.lower()
+
+
+def _progress_arg(value: object) -> bool | None:
+    if value is not None and not isinstance(value, bool):
+        raise TypeError(
+            f"progress must be True, False or None (show it for slow downloads only), got "
+            f"{type(value).__name__} {value!r:.80}"
+        )
+    return value
+
+
+_MIRROR_KINDS = "a folder path, a file:// URL or an http:// or https:// URL"
+
+
+def _mirror_arg(mirror: object, where: str) -> tuple[str, Path | str]:
+    """One mirror as ``("folder", Path)`` or ``("url", url)``; an error naming ``where`` else.
+
+    A file:// URL is read as the folder it names, like any folder.
+    """
+    if isinstance(mirror, os.PathLike):
+        mirror = os.fspath(mirror)
+    if not isinstance(mirror, str):
+        raise TypeError(
+            f"{where} must be {_MIRROR_KINDS} (a str or os.PathLike), got "
+            f"{type(mirror).__name__} {mirror!r:.80}"
+        )
+    parts = urllib.parse.urlsplit(mirror)
+    scheme = parts.scheme.lower()
+    if "://" not in mirror and scheme not in ("http", "https", "file"):
+        return "folder", _path_arg(mirror, where)
+    if scheme in ("http", "https") and parts.netloc:
+        return "url", mirror
+    if scheme == "file" and parts.netloc in ("", "localhost"):
+        return "folder", Path(urllib.request.url2pathname(parts.path))
+    raise ValueError(
+        f"{where} {mirror!r} is not a mirror this can read: a mirror is {_MIRROR_KINDS} "
+        "(on this machine, file:///path/to/folder)"
+    )
+
+
+def _mirrors_arg(mirrors: object) -> list[tuple[str, tuple[str, Path | str]]]:
+    """Each of ``mirrors`` as ``(as given, as _mirror_arg reads it)``; errors as _mirror_arg's.
+
+    A single str or path is refused rather than read as a list of one-letter mirrors.
+    """
+    if isinstance(mirrors, (str, bytes, os.PathLike)):
+        raise TypeError(
+            f"mirrors must be a list of mirrors, got the single {type(mirrors).__name__} "
+            f"{mirrors!r:.80}: pass [mirror]"
+        )
+    try:
+        mirrors = list(mirrors)  # type: ignore[call-overload]
+    except TypeError:
+        raise TypeError(
+            f"mirrors must be a list of mirrors ({_MIRROR_KINDS}) or None for the default ones, "
+            f"got {type(mirrors).__name__} {mirrors!r:.80}"
+        ) from None
+    return [
+        (str(os.fspath(m)) if isinstance(m, os.PathLike) else m, _mirror_arg(m, f"mirrors[{i}]"))
+        for i, m in enumerate(mirrors)
+    ]
+
+
 def _max_raw(size: int) -> int:
     """Most bytes a file whose content is ``size`` bytes can take: deflate's worst case + gzip's."""
     return size + size // 64 + 1024
 
 
-def _read_limited(path: Path, limit: int) -> bytes:
-    """The bytes of file ``path``; raise DataFileError if it holds more than ``limit``."""
+def _read_limited(path: Path, limit: int, max_size: int | None = None) -> bytes:
+    """The bytes of file ``path``; raise DataFileError if it holds more than ``limit``.
+
+    ``max_size``, if given, is the caller's cap on the content that ``limit`` was made from:
+    the error then says that cap was exceeded rather than blame the file.
+    """
     with open(path, "rb") as f:
         raw = f.read(limit + 1)
-    if len(raw) > limit:
+    if len(raw) <= limit:
+        return raw
+    if max_size is None:
         raise DataFileError(
             f"{path}: the file is larger than the {limit} bytes its content allows, so it is not "
             "the file it should be. Delete it (or replace it with the original) and run again."
         )
-    return raw
+    raise DataFileError(
+        f"{path}: the file is larger than the {limit} bytes that max_size={max_size} allows "
+        "(the most a file with that much content takes, compressed or not): the limit was "
+        "exceeded. Pass a larger max_size if the file is meant to be this large."
+    )
 
 
 def _gunzip(raw: bytes, source: str, limit: int) -> bytes:
@@ -201,11 +314,12 @@ def _idx_size(head: bytes, source: str) -> int:
     return header + math.prod(shape) * dtype.itemsize
 
 
-def _idx_content(raw: bytes, source: str, max_size: int) -> bytes:
+def _idx_content(raw: bytes, source: str, max_size: int, cap: bool = False) -> bytes:
     """The IDX content of ``raw`` (gzip-compressed or not), read no further than it may go.
 
     The header, read first, says how long the content must be; decompression stops one byte
     past that (or past ``max_size``, if smaller), so a bomb never expands in memory.
+    ``cap``: ``max_size`` is the caller's limit (read_idx's), not the content's known size.
     """
     gzipped = raw[:2] == _GZIP_MAGIC
     if gzipped:  # the first bytes alone, to read the header
@@ -219,6 +333,12 @@ def _idx_content(raw: bytes, source: str, max_size: int) -> bytes:
     else:
         head = raw[:_MAX_HEADER]
     size = _idx_size(head, source)
+    if size > max_size and cap:
+        raise DataFileError(
+            f"{source}: the header says the file holds {size} bytes, more than the {max_size} "
+            f"that max_size allows: the limit was exceeded. Pass max_size={size} (or more) if "
+            "the file is meant to be this large."
+        )
     if size > max_size:
         raise DataFileError(
             f"{source}: the header says the file holds {size} bytes, more than the {max_size} "
@@ -232,8 +352,18 @@ def parse_idx(content: bytes, source: str = "<bytes>") -> np.ndarray:
 
     Header: two zero bytes, a type byte, the number of dimensions, then each dimension as a
     big-endian uint32; the data follow, big-endian. Returns a native-endian array of the
-    header's shape. Raises ``DataFileError`` naming ``source`` if anything is inconsistent.
+    header's shape. Raises ``DataFileError`` naming ``source`` if anything is inconsistent,
+    and TypeError if ``content`` is not bytes or bytearray.
     """
+    if not isinstance(content, (bytes, bytearray)):
+        hint = "text, not a file's bytes" if isinstance(content, str) else "not bytes"
+        raise TypeError(
+            f"content must be the bytes of an IDX file (bytes or bytearray), got "
+            f"{type(content).__name__}, {hint}: pass Path(file).read_bytes(), or call "
+            "read_idx(file) to read a file"
+        )
+    if not isinstance(source, str):
+        raise TypeError(f"source must be a str naming the data, got {type(source).__name__}")
     expected = _idx_size(content[:_MAX_HEADER], source)
     dtype, ndim = _IDX_DTYPES[content[2]], content[3]
     shape = tuple(int(d) for d in np.frombuffer(content, ">u4", count=ndim, offset=4))
@@ -249,12 +379,14 @@ def parse_idx(content: bytes, source: str = "<bytes>") -> np.ndarray:
 def read_idx(path: str | os.PathLike, max_size: int = MAX_IDX_BYTES) -> np.ndarray:
     """Read an IDX file, gzip-compressed or not, and return its validated array.
 
-    Refuses (DataFileError naming the file) content larger than ``max_size`` bytes or than
-    the header says, without reading or decompressing beyond that.
+    Refuses (DataFileError naming the file) content larger than ``max_size`` bytes (an int
+    >= 1; the error says the limit was exceeded) or than the header says (the file is
+    corrupt), without reading or decompressing beyond that.
     """
     path = _path_arg(path, "path")
-    raw = _read_limited(path, _max_raw(max_size))
-    return parse_idx(_idx_content(raw, str(path), max_size), str(path))
+    max_size = _size_arg(max_size, "max_size")
+    raw = _read_limited(path, _max_raw(max_size), max_size)
+    return parse_idx(_idx_content(raw, str(path), max_size, cap=True), str(path))
 
 
 def sha256_hex(content: bytes) -> str:
@@ -263,26 +395,32 @@ def sha256_hex(content: bytes) -> str:
 
 
 def default_mirrors() -> list[str]:
-    """The mirrors to try, in order: ``$MNIST_MIRROR`` (if set), then ``PUBLIC_MIRRORS``."""
+    """The mirrors to try, in order: ``$MNIST_MIRROR`` (if set), then ``PUBLIC_MIRRORS``.
+
+    Raises ValueError if ``$MNIST_MIRROR`` is neither a folder nor a file:// or http(s) URL.
+    """
     env = os.environ.get("MNIST_MIRROR", "").strip()
+    if env:
+        _mirror_arg(env, "MNIST_MIRROR")
     return ([env] if env else []) + list(PUBLIC_MIRRORS)
 
 
-def _is_url(mirror: str) -> bool:
-    return urllib.parse.urlparse(mirror).scheme in ("http", "https", "file")
-
-
 def _fetch_bytes(
-    mirror: str, filename: str, progress: bool | None, max_bytes: int, deadline: float
+    mirror: tuple[str, Path | str],
+    filename: str,
+    progress: bool | None,
+    max_bytes: int,
+    deadline: float,
 ) -> bytes:
-    """Bytes of ``filename`` from ``mirror`` (a folder or an http(s)/file URL).
+    """Bytes of ``filename`` from ``mirror`` (``("folder", Path)`` or ``("url", url)``).
 
     Raises DataFileError past ``max_bytes`` bytes and TimeoutError past ``deadline`` seconds
     for the whole download (a server that drips bytes never trips a per-read timeout).
     """
-    if not _is_url(mirror):
-        return _read_limited(Path(mirror) / filename, max_bytes)
-    url = mirror.rstrip("/") + "/" + filename
+    kind, where = mirror
+    if kind == "folder":
+        return _read_limited(Path(where) / filename, max_bytes)
+    url = str(where).rstrip("/") + "/" + urllib.parse.quote(filename)
     start = time.monotonic()
     # The per-read timeout bounds a silent server; the deadline below bounds a slow one.
     with urllib.request.urlopen(url, timeout=min(30.0, deadline)) as response:
@@ -371,18 +509,29 @@ def fetch_file(
     ``deadline`` is the most seconds one mirror's download may take. Raises
     ``DownloadError`` listing every mirror tried when none gives a verified copy, and an
     OSError before any download if ``data_dir`` is a file or cannot be written.
+
+    Each argument is checked first (TypeError or ValueError naming it): ``name`` is a plain
+    file name; ``data_dir`` and any folder mirror a str or os.PathLike, ``~`` expanded; each
+    mirror a folder, a file:// or an http(s):// URL; ``size`` an int >= 1; ``deadline`` a
+    finite number of seconds > 0.
     """
     name = _name_arg(name)
     data_dir = _path_arg(data_dir, "data_dir")
+    sha256 = _sha256_arg(sha256)
+    progress = _progress_arg(progress)
+    size = _size_arg(size, "size")
+    deadline = _deadline_arg(deadline)
+    sources = None if mirrors is None else _mirrors_arg(mirrors)
     for candidate in (data_dir / f"{name}.gz", data_dir / name):
         if candidate.exists():
             return candidate
     _check_writable_dir(data_dir)
-    mirrors = default_mirrors() if mirrors is None else list(mirrors)
+    if sources is None:  # only now: a bad $MNIST_MIRROR does not stand in a full cache's way
+        sources = _mirrors_arg(default_mirrors())
     failures = []
-    for mirror in mirrors:
+    for mirror, source in sources:
         try:
-            raw = _fetch_bytes(mirror, f"{name}.gz", progress, _max_raw(size), deadline)
+            raw = _fetch_bytes(source, f"{name}.gz", progress, _max_raw(size), deadline)
             got = sha256_hex(_idx_content(raw, f"{mirror} {name}.gz", size))
             if got != sha256:
                 raise DataFileError(f"content SHA-256 {got}, expected {sha256}")
@@ -402,9 +551,12 @@ def fetch_file(
 def read_verified(path: str | os.PathLike, sha256: str, size: int = MAX_IDX_BYTES) -> np.ndarray:
     """Read IDX file ``path`` after checking its decompressed content has SHA-256 ``sha256``.
 
-    ``size`` is the content's size in bytes (or an upper bound): nothing beyond it is read.
+    ``size`` is the content's size in bytes (or an upper bound, an int >= 1): nothing beyond
+    it is read. ``path`` is a str or os.PathLike (``~`` expanded).
     """
     path = _path_arg(path, "path")
+    sha256 = _sha256_arg(sha256)
+    size = _size_arg(size, "size")
     content = _idx_content(_read_limited(path, _max_raw(size)), str(path), size)
     got = sha256_hex(content)
     if got != sha256:
@@ -428,9 +580,14 @@ def load_mnist(
     ``$MNIST_MIRROR`` (a folder, or an http(s) or file:// URL) then the public mirrors;
     ``progress`` None shows progress only for downloads that take more than a second;
     ``deadline`` is the most seconds one file's download from one mirror may take. Every
-    file is read and decompressed no further than its known size.
+    file is read and decompressed no further than its known size. The arguments are checked
+    as ``fetch_file`` checks them, before anything is read.
     """
     data_dir = _path_arg(data_dir, "data_dir")
+    if mirrors is not None:  # checked, and a one-pass iterable kept for all four files
+        mirrors = [mirror for mirror, _ in _mirrors_arg(mirrors)]
+    progress = _progress_arg(progress)
+    deadline = _deadline_arg(deadline)
     arrays = []
     for name, (sha256, shape) in MNIST_FILES.items():
         size = MNIST_SIZES[name]

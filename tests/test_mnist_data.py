@@ -620,3 +620,187 @@ def test_names_that_only_look_odd_are_plain(tmp_path, small_mirror):
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
         ["..toy.gz", "toy...gz", "~toy.gz", "to y.gz", "mirror"]
     )
+
+
+# ----------------------------------------------------------------------------- other arguments
+
+
+@pytest.mark.parametrize("max_size", [0, -1, -(1 << 40)])
+def test_max_size_below_one_byte_is_a_value_error(tmp_path, max_size):
+    write_idx(tmp_path / "f", np.zeros(3, np.uint8))
+    with pytest.raises(ValueError, match=rf"^max_size must be at least 1 byte, got {max_size}"):
+        mnist_data.read_idx(tmp_path / "f", max_size=max_size)
+
+
+@pytest.mark.parametrize("max_size", [100.0, 1.5, "100", True, None])
+def test_max_size_that_is_not_an_int_is_a_type_error(tmp_path, max_size):
+    write_idx(tmp_path / "f", np.zeros(3, np.uint8))
+    with pytest.raises(TypeError, match=r"^max_size must be a whole number of bytes \(an int >= 1"):
+        mnist_data.read_idx(tmp_path / "f", max_size=max_size)
+
+
+def test_max_size_takes_numpy_integers_and_the_least_that_fits(tmp_path):
+    write_idx(tmp_path / "f", np.arange(5, dtype=np.uint8), compress=False)  # 13 bytes
+    np.testing.assert_array_equal(mnist_data.read_idx(tmp_path / "f", np.int64(13)), np.arange(5))
+    with pytest.raises(DataFileError, match="more than the 12 that max_size allows"):
+        mnist_data.read_idx(tmp_path / "f", 12)
+    write_idx(tmp_path / "one", np.zeros(0, np.uint8), compress=False)  # 8 bytes: no values
+    assert mnist_data.read_idx(tmp_path / "one", max_size=8).shape == (0,)
+
+
+@pytest.mark.parametrize("compress", [True, False])
+def test_a_valid_file_over_max_size_is_said_to_exceed_the_limit(tmp_path, compress):
+    write_idx(tmp_path / "g", np.zeros((10, 10), np.uint8), compress)  # 112 bytes of content
+    with pytest.raises(DataFileError) as err:
+        mnist_data.read_idx(tmp_path / "g", max_size=100)
+    message = str(err.value)
+    assert message.startswith(f"{tmp_path / 'g'}: the header says the file holds 112 bytes, ")
+    assert "more than the 100 that max_size allows: the limit was exceeded" in message
+    assert "Pass max_size=112 (or more)" in message and "corrupt" not in message
+
+
+def test_a_file_too_large_to_open_under_max_size_is_said_to_exceed_the_limit(tmp_path):
+    write_idx(tmp_path / "big", np.zeros(5000, np.uint8), compress=False)  # 5008 bytes
+    with pytest.raises(DataFileError) as err:
+        mnist_data.read_idx(tmp_path / "big", max_size=100)
+    message = str(err.value)
+    assert "the file is larger than the 1125 bytes that max_size=100 allows" in message
+    assert "the limit was exceeded. Pass a larger max_size" in message
+    assert "corrupt" not in message and "not the file" not in message
+
+
+@pytest.mark.parametrize("content", ["text", None, [0, 0, 8, 1], np.zeros(9, np.uint8)])
+def test_parse_idx_refuses_what_is_not_bytes_naming_its_type(content):
+    with pytest.raises(TypeError, match=rf"^content must be .* got {type(content).__name__}, "):
+        mnist_data.parse_idx(content)
+
+
+def test_parse_idx_says_a_str_is_text_and_takes_a_bytearray():
+    with pytest.raises(TypeError, match=r"got str, text, not a file's bytes: pass Path\(file\)"):
+        mnist_data.parse_idx(idx_bytes(np.arange(3, dtype=np.uint8)).decode("latin-1"))
+    content = bytearray(idx_bytes(np.arange(6, dtype=np.int16).reshape(2, 3)))
+    np.testing.assert_array_equal(mnist_data.parse_idx(content), np.arange(6).reshape(2, 3))
+    with pytest.raises(TypeError, match=r"^source must be a str naming the data, got int"):
+        mnist_data.parse_idx(content, 3)
+
+
+ACCEPTED = r"a folder path, a file:// URL or an http:// or https:// URL"
+
+
+@pytest.mark.parametrize(
+    "mirror",
+    ["ftp://example.org/mnist/", "s3://bucket/mnist", "http:/no-host", "https://", "file://host/x"],
+)
+def test_a_mirror_of_an_unknown_kind_is_refused_naming_the_kinds(tmp_path, mirror, monkeypatch):
+    contacted = []
+    monkeypatch.setattr(mnist_data, "_fetch_bytes", lambda *args: contacted.append(args))
+    with pytest.raises(ValueError, match=rf"^mirrors\[1\] '{mirror}' is not a mirror .*{ACCEPTED}"):
+        mnist_data.fetch_file("toy", tmp_path, "0" * 64, [str(tmp_path), mirror])
+    with pytest.raises(ValueError, match=rf"^mirrors\[0\] '{mirror}' is not a mirror .*{ACCEPTED}"):
+        mnist_data.load_mnist(tmp_path, mirrors=[mirror])
+    assert contacted == []
+
+
+@pytest.mark.parametrize("mirror", [None, 3, b"/folder"])
+def test_a_mirror_that_is_not_a_str_is_a_type_error(tmp_path, mirror):
+    with pytest.raises(TypeError, match=rf"^mirrors\[0\] must be {ACCEPTED} \(a str or os"):
+        mnist_data.fetch_file("toy", tmp_path, "0" * 64, [mirror])
+
+
+@pytest.mark.parametrize("mirrors", ["/some/folder", Path("/some/folder"), 3])
+def test_mirrors_must_be_a_list(tmp_path, mirrors):
+    with pytest.raises(TypeError, match=r"^mirrors must be a list of mirrors"):
+        mnist_data.fetch_file("toy", tmp_path, "0" * 64, mirrors)
+
+
+def test_every_kind_of_mirror_is_read(home, small_mirror, tmp_path):
+    mirror, sha, array = small_mirror
+    (home / "m").symlink_to(mirror)
+    kinds = [
+        str(mirror),
+        PathLikeOnly(mirror),
+        "~/m",
+        mirror.as_uri(),
+        "file://localhost" + str(mirror),
+        "FILE://" + str(mirror),
+    ]
+    for i, kind in enumerate(kinds):
+        path = mnist_data.fetch_file("toy", tmp_path / f"d{i}", sha, [kind])
+        np.testing.assert_array_equal(mnist_data.read_idx(path), array)
+    gen = (m for m in [str(mirror)])  # a one-pass iterable serves all four files of load_mnist
+    assert mnist_data._mirrors_arg(gen) == [(str(mirror), ("folder", mirror))]
+
+
+def test_a_bad_mnist_mirror_is_named_when_it_is_needed(tmp_path, small_mirror, monkeypatch):
+    mirror, sha, _ = small_mirror
+    monkeypatch.setenv("MNIST_MIRROR", "ftp://example.org/mnist")
+    with pytest.raises(ValueError, match=rf"^MNIST_MIRROR 'ftp://example\.org/mnist' .*{ACCEPTED}"):
+        mnist_data.default_mirrors()
+    with pytest.raises(ValueError, match=r"^MNIST_MIRROR 'ftp://"):
+        mnist_data.fetch_file("toy", tmp_path / "d", sha)
+    mnist_data.fetch_file("toy", tmp_path / "d", sha, [str(mirror)])
+    assert mnist_data.fetch_file("toy", tmp_path / "d", sha) == tmp_path / "d" / "toy.gz"
+
+
+@pytest.mark.parametrize("deadline", [0, 0.0, -1, float("nan"), float("inf"), -float("inf")])
+def test_a_deadline_that_is_not_positive_and_finite_is_a_value_error(tmp_path, deadline):
+    with pytest.raises(ValueError, match=r"^deadline must be a finite number of seconds > 0, got"):
+        mnist_data.fetch_file("toy", tmp_path, "0" * 64, [], deadline=deadline)
+    with pytest.raises(ValueError, match=r"^deadline must be a finite number"):
+        mnist_data.load_mnist(tmp_path, mirrors=[], deadline=deadline)
+
+
+@pytest.mark.parametrize("deadline", ["5", None, True, 1j])
+def test_a_deadline_that_is_not_a_number_is_a_type_error(tmp_path, deadline):
+    with pytest.raises(TypeError, match=r"^deadline must be a number of seconds, got"):
+        mnist_data.fetch_file("toy", tmp_path, "0" * 64, [], deadline=deadline)
+    with pytest.raises(TypeError, match=r"^deadline must be a number of seconds, got"):
+        mnist_data.load_mnist(tmp_path, mirrors=[], deadline=deadline)
+
+
+def test_a_deadline_may_be_any_positive_real(tmp_path, small_mirror):
+    mirror, sha, _ = small_mirror
+    for i, deadline in enumerate([np.float32(0.5), 1, 1e-3]):
+        data = tmp_path / f"d{i}"
+        assert mnist_data.fetch_file("toy", data, sha, [str(mirror)], deadline=deadline).is_file()
+
+
+@pytest.mark.parametrize("size", [-5, 0])
+def test_size_below_one_byte_is_a_value_error(tmp_path, small_mirror, size):
+    mirror, sha, _ = small_mirror
+    with pytest.raises(ValueError, match=rf"^size must be at least 1 byte, got {size}"):
+        mnist_data.fetch_file("toy", tmp_path, sha, [str(mirror)], size=size)
+    with pytest.raises(ValueError, match=rf"^size must be at least 1 byte, got {size}"):
+        mnist_data.read_verified(mirror / "toy.gz", sha, size=size)
+
+
+@pytest.mark.parametrize("size", [76.0, "76", False])
+def test_size_that_is_not_an_int_is_a_type_error(tmp_path, small_mirror, size):
+    mirror, sha, _ = small_mirror
+    with pytest.raises(TypeError, match=r"^size must be a whole number of bytes"):
+        mnist_data.fetch_file("toy", tmp_path, sha, [str(mirror)], size=size)
+    with pytest.raises(TypeError, match=r"^size must be a whole number of bytes"):
+        mnist_data.read_verified(mirror / "toy.gz", sha, size=size)
+
+
+@pytest.mark.parametrize("sha", ["0" * 63, "0" * 65, "g" * 64, None, b"0" * 64, ""])
+def test_a_sha256_that_is_not_64_hex_digits_is_refused(tmp_path, small_mirror, sha):
+    mirror, _, _ = small_mirror
+    with pytest.raises(ValueError, match=r"^sha256 must be a SHA-256 as 64 hex digits, got"):
+        mnist_data.fetch_file("toy", tmp_path, sha, [str(mirror)])
+    with pytest.raises(ValueError, match=r"^sha256 must be a SHA-256 as 64 hex digits, got"):
+        mnist_data.read_verified(mirror / "toy.gz", sha)
+
+
+def test_a_sha256_in_capitals_is_the_same_checksum(tmp_path, small_mirror):
+    mirror, sha, array = small_mirror
+    path = mnist_data.fetch_file("toy", tmp_path, sha.upper(), [str(mirror)])
+    np.testing.assert_array_equal(mnist_data.read_verified(path, sha.upper()), array)
+
+
+@pytest.mark.parametrize("progress", [1, "yes", 0])
+def test_progress_is_true_false_or_none(tmp_path, progress):
+    with pytest.raises(TypeError, match=r"^progress must be True, False or None"):
+        mnist_data.fetch_file("toy", tmp_path, "0" * 64, [], progress=progress)
+    with pytest.raises(TypeError, match=r"^progress must be True, False or None"):
+        mnist_data.load_mnist(tmp_path, mirrors=[], progress=progress)
