@@ -20,9 +20,11 @@ writes its file the way a download is kept (never a half-written file).
 from __future__ import annotations
 
 import hashlib
+import io
 import math
 import numbers
 import os
+import stat
 import sys
 import time
 import urllib.parse
@@ -242,13 +244,50 @@ def _max_raw(size: int) -> int:
     return size + size // 64 + 1024
 
 
+_NOT_REGULAR = {
+    stat.S_IFDIR: "a folder",
+    stat.S_IFIFO: "a FIFO (named pipe)",
+    stat.S_IFCHR: "a character device",
+    stat.S_IFBLK: "a block device",
+    stat.S_IFSOCK: "a socket",
+}
+
+
+def _check_regular(path: Path, mode: int) -> None:
+    """Raise DataFileError naming ``path`` unless ``mode`` (its st_mode) is a regular file's.
+
+    Opening a FIFO waits for a writer, forever; a device or a socket never ends or never opens.
+    """
+    if not stat.S_ISREG(mode):
+        kind = _NOT_REGULAR.get(stat.S_IFMT(mode), "not a regular file")
+        raise DataFileError(
+            f"{path} is {kind}, not a regular file, so it is not read. A data file must be an "
+            "ordinary file: remove or rename this one (a missing file is downloaded again), "
+            "or pass the path of the file itself."
+        )
+
+
+def _open_regular(path: Path) -> io.BufferedReader:
+    """``path`` opened for reading if it is a regular file; DataFileError naming it otherwise."""
+    _check_regular(path, os.stat(path).st_mode)  # before open(), which a FIFO would block
+    # O_NONBLOCK: if a FIFO takes the file's place meanwhile, open() still returns at once
+    # (and the check below refuses it); reads of a regular file ignore the flag.
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    try:
+        _check_regular(path, os.fstat(fd).st_mode)
+    except BaseException:
+        os.close(fd)
+        raise
+    return open(fd, "rb")
+
+
 def _read_limited(path: Path, limit: int, max_size: int | None = None) -> bytes:
-    """The bytes of file ``path``; raise DataFileError if it holds more than ``limit``.
+    """The bytes of regular file ``path``; raise DataFileError if it holds more than ``limit``.
 
     ``max_size``, if given, is the caller's cap on the content that ``limit`` was made from:
     the error then says that cap was exceeded rather than blame the file.
     """
-    with open(path, "rb") as f:
+    with _open_regular(path) as f:
         raw = f.read(limit + 1)
     if len(raw) <= limit:
         return raw
@@ -524,6 +563,7 @@ def fetch_file(
     sources = None if mirrors is None else _mirrors_arg(mirrors)
     for candidate in (data_dir / f"{name}.gz", data_dir / name):
         if candidate.exists():
+            _check_regular(candidate, candidate.stat().st_mode)
             return candidate
     _check_writable_dir(data_dir)
     if sources is None:  # only now: a bad $MNIST_MIRROR does not stand in a full cache's way

@@ -804,3 +804,101 @@ def test_progress_is_true_false_or_none(tmp_path, progress):
         mnist_data.fetch_file("toy", tmp_path, "0" * 64, [], progress=progress)
     with pytest.raises(TypeError, match=r"^progress must be True, False or None"):
         mnist_data.load_mnist(tmp_path, mirrors=[], progress=progress)
+
+
+# ----------------------------------------------------------------------------- not regular files
+
+
+@contextlib.contextmanager
+def unblocked_after(fifo: Path, seconds: float = 3.0):
+    """If a reader still blocks on ``fifo`` after ``seconds``, open and close its other end.
+
+    A test of code that wrongly opens the FIFO then fails (on an empty file's error) instead of
+    hanging the test run.
+    """
+    done = threading.Event()
+
+    def release():
+        end = time.monotonic() + seconds + 5
+        if done.wait(seconds):
+            return
+        while not done.is_set() and time.monotonic() < end:
+            with contextlib.suppress(OSError):  # ENXIO while nobody reads
+                os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+            time.sleep(0.05)
+
+    thread = threading.Thread(target=release, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        done.set()
+        thread.join()
+
+
+def test_a_fifo_in_the_data_folder_is_refused_at_once(tmp_path, small_mirror):
+    mirror, sha, _ = small_mirror
+    fifo = tmp_path / "toy.gz"
+    os.mkfifo(fifo)
+    message = rf"^{fifo} is a FIFO \(named pipe\), not a regular file, so it is not read\. .*remove"
+    start = time.monotonic()
+    with unblocked_after(fifo):
+        with pytest.raises(DataFileError, match=message):
+            mnist_data.fetch_file("toy", tmp_path, sha, [str(mirror)])
+        with pytest.raises(DataFileError, match=message):
+            mnist_data.read_verified(fifo, sha)
+        with pytest.raises(DataFileError, match=message):
+            mnist_data.read_idx(fifo)
+    assert time.monotonic() - start < 1
+
+
+def test_a_fifo_in_a_mirror_folder_is_skipped_for_the_next_mirror(tmp_path, small_mirror):
+    mirror, sha, array = small_mirror
+    fifos = tmp_path / "fifos"
+    fifos.mkdir()
+    os.mkfifo(fifos / "toy.gz")
+    start = time.monotonic()
+    with unblocked_after(fifos / "toy.gz"):
+        path = mnist_data.fetch_file("toy", tmp_path / "d", sha, [str(fifos), str(mirror)])
+        with pytest.raises(DownloadError, match=rf"{fifos}: {fifos / 'toy.gz'} is a FIFO"):
+            mnist_data.fetch_file("toy", tmp_path / "e", sha, [fifos.as_uri()])
+    assert time.monotonic() - start < 1
+    np.testing.assert_array_equal(mnist_data.read_idx(path), array)
+
+
+def test_folders_devices_and_sockets_are_refused_as_data_files(tmp_path, small_mirror):
+    mirror, sha, _ = small_mirror
+    (tmp_path / "toy.gz").mkdir()
+    with pytest.raises(DataFileError, match=r"toy\.gz is a folder, not a regular file"):
+        mnist_data.fetch_file("toy", tmp_path, sha, [str(mirror)])
+    with pytest.raises(DataFileError, match=r"toy\.gz is a folder, not a regular file"):
+        mnist_data.read_idx(tmp_path / "toy.gz")
+    with pytest.raises(DataFileError, match=r"^/dev/zero is a character device, not a regular"):
+        mnist_data.read_idx("/dev/zero")  # read whole, it would be a gigabyte of zeros
+    with socket.socket(socket.AF_UNIX) as server:
+        server.bind(str(tmp_path / "sock"))
+        with pytest.raises(DataFileError, match=r"sock is a socket, not a regular file"):
+            mnist_data.read_verified(tmp_path / "sock", sha)
+
+
+def test_a_symlink_to_a_regular_file_is_read(tmp_path, small_mirror):
+    mirror, sha, array = small_mirror
+    (tmp_path / "toy.gz").symlink_to(mirror / "toy.gz")
+    path = mnist_data.fetch_file("toy", tmp_path, sha, [])
+    np.testing.assert_array_equal(mnist_data.read_verified(path, sha), array)
+
+
+def test_a_fifo_swapped_in_after_the_check_is_still_refused(tmp_path, monkeypatch):
+    fifo = tmp_path / "f"
+    os.mkfifo(fifo)
+    regular = os.stat(__file__)  # what the first check sees: a regular file
+    real_stat = os.stat
+
+    def stat(path, *args, **kwargs):
+        return regular if path == fifo else real_stat(path, *args, **kwargs)
+
+    monkeypatch.setattr(mnist_data.os, "stat", stat)
+    start = time.monotonic()
+    with unblocked_after(fifo), pytest.raises(DataFileError, match=r"f is a FIFO"):
+        mnist_data.read_idx(fifo)
+    assert time.monotonic() - start < 1
