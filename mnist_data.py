@@ -19,13 +19,17 @@ writes its file the way a download is kept (never a half-written file).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import http.client
 import io
 import math
 import numbers
 import os
+import socket
 import stat
 import sys
+import threading
 import time
 import urllib.parse
 import urllib.request
@@ -454,41 +458,143 @@ def _fetch_bytes(
     """Bytes of ``filename`` from ``mirror`` (``("folder", Path)`` or ``("url", url)``).
 
     Raises DataFileError past ``max_bytes`` bytes and TimeoutError past ``deadline`` seconds
-    for the whole download (a server that drips bytes never trips a per-read timeout).
+    for the whole exchange: connecting, the TLS handshake, the status line, the headers and
+    the body (a server that drips bytes never trips a per-read timeout; _Watchdog stops it).
     """
     kind, where = mirror
     if kind == "folder":
         return _read_limited(Path(where) / filename, max_bytes)
     url = str(where).rstrip("/") + "/" + urllib.parse.quote(filename)
-    start = time.monotonic()
-    # The per-read timeout bounds a silent server; the deadline below bounds a slow one.
-    with urllib.request.urlopen(url, timeout=min(30.0, deadline)) as response:
-        total = int(response.headers.get("Content-Length") or 0)
-        if total > max_bytes:
-            raise DataFileError(f"{url}: the server offers {total} bytes, more than {max_bytes}")
-        chunks: list[bytes] = []
-        received, shown = 0, False
-        while chunk := response.read1(_CHUNK):  # read1: whatever has arrived, without waiting
-            chunks.append(chunk)
-            received += len(chunk)
-            if received > max_bytes:
-                raise DataFileError(
-                    f"{url}: received more than {max_bytes} bytes, more than the file can be; "
-                    "stopped there"
-                )
-            elapsed = time.monotonic() - start
-            if elapsed > deadline:
-                raise TimeoutError(
-                    f"{url}: the download took more than its {deadline:g} s deadline "
-                    f"({received} bytes received); stopped there"
-                )
-            # Only a download that takes more than a moment is worth a progress line.
-            if progress or (progress is None and elapsed > 1.0):
-                _report_progress(filename, received, total)
-                shown = True
-        if shown:
-            print(file=sys.stderr)  # end the progress line
+    chunks: list[bytes] = []
+    received, shown, headed = 0, False, False
+    with _Watchdog(deadline) as watchdog:
+        try:
+            # The per-read timeout bounds a silent server; the watchdog, and the check of the
+            # time after each chunk, bound a slow one.
+            with watchdog.opener().open(url, timeout=min(30.0, deadline)) as response:
+                # Cut short by the watchdog, http.client takes what came as the whole head.
+                headed = not watchdog.expired.is_set()
+                total = int(response.headers.get("Content-Length") or 0)
+                if total > max_bytes:
+                    raise DataFileError(
+                        f"{url}: the server offers {total} bytes, more than {max_bytes}"
+                    )
+                while chunk := response.read1(_CHUNK):  # whatever has arrived, without waiting
+                    chunks.append(chunk)
+                    received += len(chunk)
+                    if received > max_bytes:
+                        raise DataFileError(
+                            f"{url}: received more than {max_bytes} bytes, more than the file "
+                            "can be; stopped there"
+                        )
+                    elapsed = time.monotonic() - watchdog.start
+                    if elapsed > deadline:
+                        raise TimeoutError(_late(url, deadline, received, headed))
+                    # Only a download that takes more than a moment is worth a progress line.
+                    if progress or (progress is None and elapsed > 1.0):
+                        _report_progress(filename, received, total)
+                        shown = True
+            if watchdog.expired.is_set():  # the watchdog's shutdown looks like the body's end
+                raise TimeoutError(_late(url, deadline, received, headed))
+        except (OSError, http.client.HTTPException):
+            # What a shut-down socket raises depends on where it was: say why it was shut.
+            if watchdog.expired.is_set() or watchdog.remaining() <= 0:
+                raise TimeoutError(_late(url, deadline, received, headed)) from None
+            raise
+        finally:
+            if shown:
+                print(file=sys.stderr)  # end the progress line
     return b"".join(chunks)
+
+
+def _late(url: str, deadline: float, received: int, headed: bool) -> str:
+    """The message for a download stopped at its deadline."""
+    got = f"{received} bytes received" if headed else "before the response's headers were complete"
+    return f"{url}: the download took more than its {deadline:g} s deadline ({got}); stopped there"
+
+
+class _Watchdog:
+    """Shuts down a download's connections once its deadline has passed, whatever waits on them.
+
+    A socket timeout bounds each read, and a server that sends its TLS handshake, status line,
+    headers or body a byte at a time passes every one of them. This thread bounds the whole
+    exchange instead: at the deadline it shuts each connection down, so the blocked read
+    returns at once and the download fails. Use it as a context manager around the download,
+    which opens its URL with ``opener()``.
+    """
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.start = time.monotonic()
+        self.expired = threading.Event()
+        self._done = threading.Event()
+        self._sockets: list[socket.socket] = []  # a duplicate of each connection's socket
+        self._thread = threading.Thread(target=self._watch, name="download-deadline", daemon=True)
+
+    def __enter__(self) -> _Watchdog:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._done.set()
+        self._thread.join()
+        for sock in self._sockets:
+            sock.close()
+
+    def remaining(self) -> float:
+        return self.seconds - (time.monotonic() - self.start)
+
+    def opener(self) -> urllib.request.OpenerDirector:
+        """An opener like urlopen's (proxies, redirects) whose connections this one watches."""
+        watched = self._watched
+
+        class HTTP(urllib.request.HTTPHandler):
+            def do_open(self, http_class, req, **kwargs):
+                return super().do_open(watched(http_class), req, **kwargs)
+
+        class HTTPS(urllib.request.HTTPSHandler):
+            def do_open(self, http_class, req, **kwargs):
+                return super().do_open(watched(http_class), req, **kwargs)
+
+        return urllib.request.build_opener(HTTP, HTTPS)
+
+    def _watched(self, http_class: type) -> object:
+        """A stand-in for ``http_class`` whose connections open their sockets through _connect."""
+
+        def connection(*args: object, **kwargs: object) -> http.client.HTTPConnection:
+            conn = http_class(*args, **kwargs)
+            conn._create_connection = self._connect  # http.client's own hook for this
+            return conn
+
+        return connection
+
+    def _connect(
+        self, address: tuple[str, int], timeout: float, *args: object
+    ) -> socket.socket:
+        """socket.create_connection within the time left, keeping a duplicate to shut down.
+
+        The duplicate reaches the connection whatever wraps the socket later (TLS detaches
+        the original before its handshake), and closing is left to __exit__, so its
+        descriptor is never another file's.
+        """
+        remaining = self.remaining()
+        if remaining <= 0:
+            raise TimeoutError("the deadline passed before connecting")
+        sock = socket.create_connection(address, min(timeout, remaining), *args)
+        self._sockets.append(sock.dup())
+        return sock
+
+    def _watch(self) -> None:
+        if self._done.wait(max(0.0, self.remaining())):
+            return  # finished in time
+        self.expired.set()
+        # Again until the download gives up: a redirect may open a new connection meanwhile.
+        while True:
+            for sock in list(self._sockets):
+                with contextlib.suppress(OSError):  # not connected (any more)
+                    sock.shutdown(socket.SHUT_RDWR)
+            if self._done.wait(0.05):
+                return
 
 
 def _report_progress(filename: str, received: int, total: int) -> None:
@@ -575,7 +681,8 @@ def fetch_file(
             got = sha256_hex(_idx_content(raw, f"{mirror} {name}.gz", size))
             if got != sha256:
                 raise DataFileError(f"content SHA-256 {got}, expected {sha256}")
-        except (OSError, ValueError) as err:  # URLError and HTTPError are OSErrors
+        # URLError and HTTPError are OSErrors; a garbled response is an HTTPException.
+        except (OSError, ValueError, http.client.HTTPException) as err:
             failures.append(f"  {mirror}: {err}")
             continue
         _write_atomically(data_dir / f"{name}.gz", raw)

@@ -340,10 +340,13 @@ def test_gzip_bomb_from_a_mirror_is_refused_and_the_next_mirror_tried(tmp_path, 
 
 @pytest.fixture
 def serve():
-    """Start HTTP servers on 127.0.0.1 for one test: files from a folder, or a handler's body."""
+    """Start HTTP servers on 127.0.0.1 for one test: files from a folder, or a handler's body.
+
+    With ``raw``, ``body`` writes the whole response itself, status line and headers included.
+    """
     servers = []
 
-    def start(directory: Path | None = None, body=None) -> str:
+    def start(directory: Path | None = None, body=None, raw: bool = False) -> str:
         class Handler(http.server.SimpleHTTPRequestHandler):
             def __init__(self, *args, **kwargs):
                 super().__init__(*args, directory=str(directory or "/nonexistent"), **kwargs)
@@ -351,8 +354,9 @@ def serve():
             def do_GET(self):
                 if body is None:
                     return super().do_GET()
-                self.send_response(200)
-                self.end_headers()
+                if not raw:
+                    self.send_response(200)
+                    self.end_headers()
                 with contextlib.suppress(OSError):  # the client gave up, as the tests want
                     body(self.wfile)
 
@@ -379,6 +383,26 @@ def drip(wfile, seconds: float = 10.0) -> None:
         time.sleep(0.05)
 
 
+def drip_head(wfile, seconds: float = 8.0) -> None:
+    """A status line and headers, one byte every 0.2 s: each read succeeds, the head never ends.
+
+    Stops after ``seconds`` (or when the client hangs up), having sent no body.
+    """
+    head = b"HTTP/1.1 200 OK\r\nContent-Type: application/gzip\r\nX-Padding: " + b"." * 500
+    end = time.monotonic() + seconds
+    for byte in head:
+        if time.monotonic() > end:
+            break
+        wfile.write(bytes([byte]))
+        wfile.flush()
+        time.sleep(0.2)
+
+
+def silent(wfile, seconds: float = 8.0) -> None:
+    """Nothing at all, for ``seconds``: the connection is open, the server says nothing."""
+    time.sleep(seconds)
+
+
 def endless(wfile, seconds: float = 10.0) -> None:
     """Zeros as fast as the client takes them, with no Content-Length."""
     end = time.monotonic() + seconds
@@ -395,6 +419,97 @@ def test_a_dripping_server_times_out_by_the_deadline(tmp_path, small_mirror, ser
     np.testing.assert_array_equal(mnist_data.read_idx(path), array)
     with pytest.raises(DownloadError, match=rf"{url}: {url}/toy\.gz: the download took more "):
         mnist_data.fetch_file("toy", tmp_path / "e", sha, [url], deadline=0.5)
+
+
+@pytest.fixture
+def tcp_server():
+    """Start plain TCP servers on 127.0.0.1 for one test; ``talk(conn)`` serves a connection."""
+    stops = []
+
+    def start(talk) -> int:
+        listener = socket.create_server(("127.0.0.1", 0))
+        listener.settimeout(0.1)
+        stop = threading.Event()
+
+        def serve_one(conn):
+            with conn, contextlib.suppress(OSError):  # the client hung up, as tests want
+                talk(conn)
+
+        def accept():
+            with listener:
+                while not stop.is_set():
+                    with contextlib.suppress(TimeoutError):
+                        conn, _ = listener.accept()
+                        threading.Thread(target=serve_one, args=(conn,), daemon=True).start()
+
+        threading.Thread(target=accept, daemon=True).start()
+        stops.append(stop)
+        return listener.getsockname()[1]
+
+    yield start
+    for stop in stops:
+        stop.set()
+
+
+def drip_tls(conn, seconds: float = 8.0) -> None:
+    """Take a TLS ClientHello, then answer with a 16 KiB record that comes a byte every 0.2 s."""
+    conn.recv(4096)
+    record = b"\x16\x03\x03\x40\x00" + bytes(1 << 14)  # a handshake record, TLS 1.2
+    end = time.monotonic() + seconds
+    for byte in record:
+        if time.monotonic() > end:
+            break
+        conn.sendall(bytes([byte]))
+        time.sleep(0.2)
+
+
+def head_by_deadline(url: str, tmp_path: Path, sha: str) -> str:
+    """fetch_file from ``url`` alone with a 1 s deadline: check it stops then, give the error."""
+    start = time.monotonic()
+    with pytest.raises(DownloadError) as err:
+        mnist_data.fetch_file("toy", tmp_path / "d", sha, [url], deadline=1.0)
+    seconds = time.monotonic() - start
+    assert 0.95 < seconds < 1.5, seconds
+    return str(err.value)
+
+
+@pytest.mark.parametrize("talker", [drip_head, silent])
+def test_the_deadline_covers_the_status_line_and_headers(tmp_path, small_mirror, serve, talker):
+    mirror, sha, array = small_mirror
+    url = serve(body=talker, raw=True)
+    message = head_by_deadline(url, tmp_path, sha)
+    assert f"{url}: {url}/toy.gz: the download took more than its 1 s deadline" in message
+    assert "(before the response's headers were complete); stopped there" in message
+    path = mnist_data.fetch_file("toy", tmp_path / "d", sha, [url, str(mirror)], deadline=0.5)
+    np.testing.assert_array_equal(mnist_data.read_idx(path), array)
+
+
+def test_the_deadline_covers_a_redirect_and_the_next_server(tmp_path, small_mirror, serve):
+    _, sha, _ = small_mirror
+    slow = serve(body=drip_head, raw=True)
+
+    def redirect(wfile):
+        wfile.write(f"HTTP/1.1 302 Found\r\nLocation: {slow}/toy.gz\r\n\r\n".encode())
+
+    url = serve(body=redirect, raw=True)
+    message = head_by_deadline(url, tmp_path, sha)
+    assert f"{url}: {url}/toy.gz: the download took more than its 1 s deadline" in message
+
+
+def test_the_deadline_covers_a_dripping_tls_handshake(tmp_path, small_mirror, tcp_server):
+    _, sha, _ = small_mirror
+    url = f"https://127.0.0.1:{tcp_server(drip_tls)}"
+    message = head_by_deadline(url, tmp_path, sha)
+    assert f"{url}: {url}/toy.gz: the download took more than its 1 s deadline" in message
+
+
+def test_a_garbled_response_is_reported_and_the_next_mirror_tried(tmp_path, small_mirror, serve):
+    mirror, sha, array = small_mirror
+    url = serve(body=lambda wfile: wfile.write(b"SPAM 200 OK\r\n\r\n"), raw=True)
+    with pytest.raises(DownloadError, match=rf"{url}: .*SPAM 200 OK"):
+        mnist_data.fetch_file("toy", tmp_path / "d", sha, [url])
+    path = mnist_data.fetch_file("toy", tmp_path / "d", sha, [url, str(mirror)])
+    np.testing.assert_array_equal(mnist_data.read_idx(path), array)
 
 
 def test_an_endless_response_stops_at_the_byte_cap(tmp_path, small_mirror, serve):
