@@ -34,7 +34,7 @@ import time
 import urllib.parse
 import urllib.request
 import zlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -307,38 +307,72 @@ def _read_limited(path: Path, limit: int, max_size: int | None = None) -> bytes:
     )
 
 
-def _gunzip(raw: bytes, source: str, limit: int) -> bytes:
-    """Decompress gzip ``raw`` (one or more members), refusing content beyond ``limit`` bytes.
+def _inflate(raw: bytes, source: str, limit: int, sink: Callable[[bytes], object]) -> None:
+    """Decompress gzip ``raw`` (one or more members) into ``sink``, refusing content beyond
+    ``limit`` bytes.
 
-    Streams with ``max_length`` so a gzip bomb costs at most ``limit`` bytes of memory and the
-    time to produce them, never its full expansion.
+    zlib is handed at most _CHUNK bytes of input and asked for at most _CHUNK bytes of output
+    per step, so the decompression itself holds a few MiB whatever the file: a gzip bomb costs
+    what ``sink`` keeps (a hash: nothing; a buffer: at most ``limit`` bytes) and the time to
+    expand ``limit`` bytes, never its full expansion nor ``limit`` bytes twice.
     """
-    out = bytearray()
-    data = raw
+    pos = total = 0  # input handed to zlib so far; output produced so far
+
+    def more() -> bytes:
+        nonlocal pos
+        piece = raw[pos : pos + _CHUNK]
+        pos += len(piece)
+        return piece
+
     try:
-        while data:
-            if data[:2] != _GZIP_MAGIC:
-                raise zlib.error(f"{len(data)} bytes of trailing data that are not gzip")
+        pending = more()
+        while pending:  # one gzip member per round
+            if len(pending) < 2:  # its magic number may straddle two pieces
+                pending += more()
+            if pending[:2] != _GZIP_MAGIC:
+                trailing = len(pending) + len(raw) - pos
+                raise zlib.error(f"{trailing} bytes of trailing data that are not gzip")
             inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)  # 16+: expect a gzip wrapper
+            chunk = b""
             while not inflater.eof:
-                chunk = inflater.decompress(data, limit + 1 - len(out))
-                out += chunk
-                if len(out) > limit:
+                if not pending:
+                    pending = more()
+                    if not (pending or chunk):  # no input left, no output pending
+                        raise EOFError("the compressed stream ends early")
+                chunk = inflater.decompress(pending, _CHUNK)
+                total += len(chunk)
+                if total > limit:
                     raise DataFileError(
                         f"{source}: the gzip data expand to more than the {limit} bytes the "
                         "content can have (a damaged file or a gzip bomb); stopped there. "
                         "Delete the file and run again to re-download it."
                     )
-                data = inflater.unconsumed_tail
-                if not (data or chunk or inflater.eof):  # no input left, no output pending
-                    raise EOFError("the compressed stream ends early")
-            data = inflater.unused_data  # the next member, if any
+                sink(chunk)
+                pending = inflater.unconsumed_tail
+            pending = inflater.unused_data or more()  # the next member, if any
     except (EOFError, zlib.error) as err:
         raise DataFileError(
             f"{source}: the gzip data is truncated or corrupt ({err}). "
             "Delete the file and run again to re-download it."
         ) from None
-    return bytes(out)
+
+
+class _Enough(Exception):
+    """Raised by a sink that has all it wants, to stop _inflate there."""
+
+
+def _gunzip_head(raw: bytes, source: str) -> bytes:
+    """The first _MAX_HEADER bytes of the content of gzip ``raw`` (all of it, if shorter)."""
+    head = bytearray()
+
+    def keep(chunk: bytes) -> None:
+        head.extend(chunk[: _MAX_HEADER - len(head)])
+        if len(head) >= _MAX_HEADER:
+            raise _Enough
+
+    with contextlib.suppress(_Enough):
+        _inflate(raw, source, sys.maxsize, keep)
+    return bytes(head)
 
 
 def _idx_size(head: bytes, source: str) -> int:
@@ -357,24 +391,13 @@ def _idx_size(head: bytes, source: str) -> int:
     return header + math.prod(shape) * dtype.itemsize
 
 
-def _idx_content(raw: bytes, source: str, max_size: int, cap: bool = False) -> bytes:
-    """The IDX content of ``raw`` (gzip-compressed or not), read no further than it may go.
+def _declared_size(raw: bytes, source: str, max_size: int, cap: bool = False) -> int:
+    """The content size that the IDX header of ``raw`` (gzip-compressed or not) declares.
 
-    The header, read first, says how long the content must be; decompression stops one byte
-    past that (or past ``max_size``, if smaller), so a bomb never expands in memory.
-    ``cap``: ``max_size`` is the caller's limit (read_idx's), not the content's known size.
+    Raises DataFileError if that is more than ``max_size``: ``cap`` says ``max_size`` is the
+    caller's limit (read_idx's), and the error then blames the limit, not the file.
     """
-    gzipped = raw[:2] == _GZIP_MAGIC
-    if gzipped:  # the first bytes alone, to read the header
-        try:
-            head = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(raw, _MAX_HEADER)
-        except zlib.error as err:
-            raise DataFileError(
-                f"{source}: the gzip data is truncated or corrupt ({err}). "
-                "Delete the file and run again to re-download it."
-            ) from None
-    else:
-        head = raw[:_MAX_HEADER]
+    head = _gunzip_head(raw, source) if raw[:2] == _GZIP_MAGIC else raw[:_MAX_HEADER]
     size = _idx_size(head, source)
     if size > max_size and cap:
         raise DataFileError(
@@ -387,7 +410,32 @@ def _idx_content(raw: bytes, source: str, max_size: int, cap: bool = False) -> b
             f"{source}: the header says the file holds {size} bytes, more than the {max_size} "
             "allowed for it. The file is corrupt or not the one expected: replace it."
         )
-    return _gunzip(raw, source, size) if gzipped else raw
+    return size
+
+
+def _idx_content(raw: bytes, source: str, max_size: int, cap: bool = False) -> bytes | bytearray:
+    """The IDX content of ``raw`` (gzip-compressed or not), read no further than it may go.
+
+    The header, read first, says how long the content must be (no more than ``max_size``,
+    see _declared_size); decompression stops just past that, so a bomb never expands in
+    memory beyond it.
+    """
+    size = _declared_size(raw, source, max_size, cap)
+    if raw[:2] != _GZIP_MAGIC:
+        return raw
+    content = bytearray()
+    _inflate(raw, source, size, content.extend)
+    return content
+
+
+def _content_sha256(raw: bytes, source: str, max_size: int) -> str:
+    """SHA-256 of the IDX content of ``raw``, bounded as _idx_content is, without keeping it."""
+    size = _declared_size(raw, source, max_size)
+    if raw[:2] != _GZIP_MAGIC:
+        return sha256_hex(raw)
+    hasher = hashlib.sha256()
+    _inflate(raw, source, size, hasher.update)
+    return hasher.hexdigest()
 
 
 def parse_idx(content: bytes, source: str = "<bytes>") -> np.ndarray:
@@ -678,7 +726,7 @@ def fetch_file(
     for mirror, source in sources:
         try:
             raw = _fetch_bytes(source, f"{name}.gz", progress, _max_raw(size), deadline)
-            got = sha256_hex(_idx_content(raw, f"{mirror} {name}.gz", size))
+            got = _content_sha256(raw, f"{mirror} {name}.gz", size)
             if got != sha256:
                 raise DataFileError(f"content SHA-256 {got}, expected {sha256}")
         # URLError and HTTPError are OSErrors; a garbled response is an HTTPException.

@@ -272,6 +272,28 @@ def test_multi_member_gzip_is_read_whole(tmp_path):
         mnist_data.read_idx(tmp_path / "g.gz")
 
 
+def stored_gzip(data: bytes) -> bytes:
+    """``data`` as one gzip member without compression: its size depends on len(data) alone."""
+    compressor = zlib.compressobj(0, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    return compressor.compress(data) + compressor.flush()
+
+
+@pytest.mark.parametrize("offset", [-2, -1, 0, 1])
+def test_a_member_may_end_on_either_side_of_a_read_step(tmp_path, offset):
+    """A first member of 1 MiB + offset bytes: the next one's magic number lies across, just
+    after or just before the boundary of _inflate's 1 MiB steps of input."""
+    array = (np.arange(1_500_000) % 251).astype(np.uint8)
+    content = idx_bytes(array)
+    size = (1 << 20) + offset
+    cut = next(n for n in range(size - 120, size) if len(stored_gzip(bytes(n))) == size)
+    first = stored_gzip(content[:cut])
+    (tmp_path / "f.gz").write_bytes(first + gzip.compress(content[cut:]))
+    np.testing.assert_array_equal(mnist_data.read_idx(tmp_path / "f.gz"), array)
+    (tmp_path / "g.gz").write_bytes(first + b"\x1f")  # a lone byte of a magic number after it
+    with pytest.raises(DataFileError, match=r"g\.gz: the gzip data is truncated or corrupt"):
+        mnist_data.read_idx(tmp_path / "g.gz")
+
+
 def gzip_bomb(path: Path, header_shape: tuple[int, ...], gib: float = 3.0) -> None:
     """A gzip file of about 3 MB per 3 GiB: an IDX header, then zeros without end.
 
@@ -289,8 +311,20 @@ def gzip_bomb(path: Path, header_shape: tuple[int, ...], gib: float = 3.0) -> No
         f.write(compressor.flush())  # a trailer whose checksum is never reached
 
 
-BOMB_SCRIPT = """
-import resource, sys, time
+# The peak RSS of a script's own process, in kB: Linux's VmHWM. getrusage's ru_maxrss would
+# start from the parent's (pytest's, large after a few tests): Linux keeps it through exec.
+PEAK = """
+def peak():
+    try:
+        with open("/proc/self/status") as status:
+            return next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
+    except OSError:  # no /proc: the parent's peak may count too
+        import resource
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+"""
+
+BOMB_SCRIPT = PEAK + """
+import sys, time
 sys.path.insert(0, {repo!r})
 import mnist_data
 start = time.monotonic()
@@ -299,7 +333,7 @@ try:
 except (mnist_data.DataFileError, mnist_data.DownloadError) as err:
     print(repr(str(err)))
 print(time.monotonic() - start)
-print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+print(peak() / 1024)
 """
 
 
@@ -333,6 +367,43 @@ def test_gzip_bomb_from_a_mirror_is_refused_and_the_next_mirror_tried(tmp_path, 
     assert f"{bombs}: {bombs} train-images-idx3-ubyte.gz: the gzip data expand" in message
     assert seconds < 2 and peak_mb < 300
     assert not (tmp_path / "data" / "train-images-idx3-ubyte.gz").exists()
+
+
+PEAK_SCRIPT = PEAK + """
+import sys
+sys.path.insert(0, {repo!r})
+import mnist_data
+before = peak()
+try:
+    {call}
+except (mnist_data.DataFileError, mnist_data.DownloadError) as err:
+    print(repr(str(err)))
+print((peak() - before) / 1024)
+"""
+
+
+def peak_mb(call: str, **names: object) -> tuple[str, float]:
+    """Run ``call`` in a fresh process: its error message and how many MB it added to peak RSS."""
+    setup = "".join(f"{k} = {v!r}; " for k, v in names.items())
+    script = PEAK_SCRIPT.format(repo=str(REPO), call=setup + call)
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    message, added = out.stdout.strip().splitlines()
+    return message, float(added)
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads Linux's VmHWM")
+def test_a_bomb_below_the_cap_costs_its_declared_size_once_not_twice(tmp_path):
+    """A header that claims 120 MB, then 250 MB of zeros: read_idx keeps one buffer of 120 MB
+    (zlib is asked for a MiB at a time, so its output is never a second copy), and fetch_file,
+    which only hashes the content, keeps none."""
+    gzip_bomb(tmp_path / "x.gz", (120_000_000,), gib=0.25)
+    message, added = peak_mb("mnist_data.read_idx(bomb)", bomb=str(tmp_path / "x.gz"))
+    assert "x.gz: the gzip data expand to more than the 120000008 bytes" in message
+    assert 90 < added < 170, added  # the content buffer, not two of it (~230 MB before)
+    call = "mnist_data.fetch_file('x', out, '0' * 64, [mirror], size=120_000_008)"
+    message, added = peak_mb(call, out=str(tmp_path / "d"), mirror=str(tmp_path))
+    assert "x.gz: the gzip data expand to more than the 120000008 bytes" in message
+    assert added < 30, added
 
 
 # ----------------------------------------------------------------------------- bounded downloads
