@@ -651,7 +651,12 @@ def _report_progress(filename: str, received: int, total: int) -> None:
 
 
 def _write_atomically(path: str | os.PathLike, raw: bytes) -> None:
-    """Write ``raw`` to a temporary name beside ``path``, then rename: never a half file."""
+    """Write ``raw`` to a temporary name beside ``path``, then rename: never a half file.
+
+    If that fails, the temporary file is removed (quietly: a failure to remove it is not
+    reported on top) and an OSError of the original kind names ``path``, the file the caller
+    asked for, not the hidden temporary one, and says that nothing was written there.
+    """
     path = _path_arg(path, "path")
     # open(..., "x") rather than mkstemp: the file gets the user's usual permissions.
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{time.time_ns()}.part")
@@ -659,9 +664,18 @@ def _write_atomically(path: str | os.PathLike, raw: bytes) -> None:
         with open(tmp, "xb") as f:
             f.write(raw)
         os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    except BaseException as err:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        if not isinstance(err, OSError):
+            raise  # KeyboardInterrupt and the like, as they came
+        reason = err.strerror or str(err) or type(err).__name__
+        message = (
+            f"could not write {path} ({reason}); nothing was written there. Check that its "
+            "folder exists and is writable and that the disk has room, or give another path"
+        )
+        # OSError(errno, text) becomes the matching subclass (PermissionError, ...).
+        raise (OSError(err.errno, message) if err.errno else OSError(message)) from None
 
 
 def _check_writable_dir(data_dir: Path) -> None:

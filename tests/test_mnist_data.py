@@ -11,6 +11,7 @@ import subprocess
 import sys
 import threading
 import time
+import traceback
 import zlib
 from pathlib import Path
 
@@ -161,6 +162,61 @@ def test_download_is_written_under_a_temporary_name(tmp_path, small_mirror, monk
     ((src, dst),) = written
     assert src.startswith(".toy.gz.") and src.endswith(".part") and dst == "toy.gz"
     assert list((tmp_path / "d").iterdir()) == []
+
+
+def shown(err: BaseException) -> str:
+    """The traceback a user would see for ``err``, chained exceptions included."""
+    return "".join(traceback.format_exception(err))
+
+
+def test_a_failed_save_names_the_target_and_shows_one_traceback(tmp_path, monkeypatch):
+    def refuse(src, dst):
+        raise PermissionError(13, "Permission denied", str(src), str(dst))
+
+    def fail_too(path, *args, **kwargs):
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(mnist_data.os, "replace", refuse)
+    monkeypatch.setattr(mnist_data.os, "unlink", fail_too)  # the clean-up fails as well
+    target = tmp_path / "params.npz"
+    with pytest.raises(PermissionError) as err:
+        mnist_data._write_atomically(target, b"data")
+    assert str(err.value) == (
+        f"[Errno 13] could not write {target} (Permission denied); nothing was written there. "
+        "Check that its folder exists and is writable and that the disk has room, or give "
+        "another path"
+    )
+    assert err.value.errno == 13
+    assert err.value.__cause__ is None and err.value.__suppress_context__
+    text = shown(err.value)
+    assert ".part" not in text and "During handling" not in text and "direct cause" not in text
+    monkeypatch.undo()  # the clean-up works again: the temporary file goes
+    for leftover in tmp_path.iterdir():  # the one the failed clean-up could not remove
+        leftover.unlink()
+    monkeypatch.setattr(mnist_data.os, "replace", refuse)
+    with pytest.raises(PermissionError, match=rf"could not write {target} \(Permission denied"):
+        mnist_data._write_atomically(target, b"data")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_save_into_a_missing_folder_or_over_a_folder_names_the_target(tmp_path):
+    target = tmp_path / "no" / "such" / "params.npz"
+    with pytest.raises(FileNotFoundError, match=rf"^\[Errno 2\] could not write {target} \(No "):
+        mnist_data._write_atomically(target, b"data")
+    (tmp_path / "adir").mkdir()
+    with pytest.raises(IsADirectoryError, match=rf"could not write {tmp_path / 'adir'} \(Is a dir"):
+        mnist_data._write_atomically(tmp_path / "adir", b"data")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["adir"]  # no .part file left
+
+
+def test_an_interrupted_save_leaves_nothing_and_is_not_reworded(tmp_path, monkeypatch):
+    def interrupt(src, dst):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(mnist_data.os, "replace", interrupt)
+    with pytest.raises(KeyboardInterrupt):
+        mnist_data._write_atomically(tmp_path / "params.npz", b"data")
+    assert list(tmp_path.iterdir()) == []
 
 
 @pytest.fixture
