@@ -2,16 +2,19 @@
 
 ``load_mnist`` returns the original MNIST arrays. It reads the four IDX files from a folder,
 fetches missing ones from a mirror (``$MNIST_MIRROR``, then the public ones) within a byte cap
-and a deadline, and verifies every file's *decompressed* content against the published SHA-256
-before using or keeping it. Every file is read and decompressed no further than its known size,
-so a damaged file or a gzip bomb cannot claim the memory.
+and a deadline for the whole exchange, and verifies every file's *decompressed* content
+against the published SHA-256 before using or keeping it. Every file is read and decompressed
+no further than its known size, a MiB at a time, so a damaged file or a gzip bomb cannot claim
+the memory; only regular files are opened, so a FIFO or a device cannot hang a read.
 
-In order: the IDX format (``parse_idx``, ``read_idx``) with its bounded gzip reading, then the
-mirrors and downloads (``default_mirrors``, ``fetch_file``), then ``read_verified`` and
+In order: the checks of arguments (every path a str or os.PathLike with ``~`` expanded, sizes,
+deadlines, checksums, mirrors; a TypeError or ValueError naming the argument), the IDX format
+(``parse_idx``, ``read_idx``) with its bounded gzip reading, then the mirrors and downloads
+(``default_mirrors``, ``fetch_file``, the deadline's watchdog), then ``read_verified`` and
 ``load_mnist``. Errors: ``DataFileError`` (a file is not what it should be) and
 ``DownloadError`` (no mirror gave a verified copy).
 
-What this module must NOT hold: anything of the network or the exercises (those are
+What this module must NOT hold: anything of the neural network or the exercises (those are
 nn_utils.py and exercises.py). It imports nothing of this project, so it works, and is tested,
 on its own. One helper here serves nn_utils too: ``_write_atomically``, with which save_params
 writes its file the way a download is kept (never a half-written file).
