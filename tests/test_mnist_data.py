@@ -219,6 +219,31 @@ def test_an_interrupted_save_leaves_nothing_and_is_not_reworded(tmp_path, monkey
     assert list(tmp_path.iterdir()) == []
 
 
+FILL_SCRIPT = """
+import sys
+sys.path.insert(0, {repo!r})
+import mnist_data
+print(mnist_data.fetch_file("noise", {data!r}, {sha!r}, [{mirror!r}]))
+"""
+
+
+def test_two_processes_filling_one_empty_folder_agree(tmp_path, small_mirror):
+    mirror, _, _ = small_mirror
+    noise = np.random.default_rng(1).integers(0, 256, 3_000_000, np.uint8)
+    sha = mnist_data.sha256_hex(write_idx(mirror / "noise.gz", noise))
+    data = tmp_path / "data"
+    script = FILL_SCRIPT.format(repo=str(REPO), data=str(data), sha=sha, mirror=str(mirror))
+    runs = [
+        subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+        for _ in range(2)
+    ]
+    outputs = [run.communicate(timeout=60)[0].strip() for run in runs]
+    assert [run.returncode for run in runs] == [0, 0]
+    assert outputs == [str(data / "noise.gz")] * 2
+    assert [p.name for p in data.iterdir()] == ["noise.gz"]  # no temporary file left
+    np.testing.assert_array_equal(mnist_data.read_verified(data / "noise.gz", sha), noise)
+
+
 @pytest.fixture
 def http_mirror(small_mirror):
     """small_mirror served over HTTP on 127.0.0.1 for the length of a test."""
