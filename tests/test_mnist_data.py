@@ -535,19 +535,33 @@ def drip(wfile, seconds: float = 10.0) -> None:
         time.sleep(0.05)
 
 
-def drip_head(wfile, seconds: float = 8.0) -> None:
-    """A status line and headers, one byte every 0.2 s: each read succeeds, the head never ends.
+HEADERS = b"Content-Type: application/gzip\r\nX-Padding: " + b"." * 500
 
-    Stops after ``seconds`` (or when the client hangs up), having sent no body.
-    """
-    head = b"HTTP/1.1 200 OK\r\nContent-Type: application/gzip\r\nX-Padding: " + b"." * 500
+
+def slowly(wfile, data: bytes, seconds: float) -> None:
+    """Write ``data`` a byte every 0.2 s, for at most ``seconds``."""
     end = time.monotonic() + seconds
-    for byte in head:
+    for byte in data:
         if time.monotonic() > end:
             break
         wfile.write(bytes([byte]))
         wfile.flush()
         time.sleep(0.2)
+
+
+def drip_head(wfile, seconds: float = 8.0) -> None:
+    """A status line and headers, one byte every 0.2 s: each read succeeds, the head never ends.
+
+    Stops after ``seconds`` (or when the client hangs up), having sent no body.
+    """
+    slowly(wfile, b"HTTP/1.1 200 OK\r\n" + HEADERS, seconds)
+
+
+def drip_headers(wfile, seconds: float = 8.0) -> None:
+    """The status line at once, then headers a byte every 0.2 s (http.client takes what came
+    when the connection is shut down as all the headers)."""
+    wfile.write(b"HTTP/1.1 200 OK\r\n")
+    slowly(wfile, HEADERS, seconds)
 
 
 def silent(wfile, seconds: float = 8.0) -> None:
@@ -570,6 +584,8 @@ def test_a_dripping_server_times_out_by_the_deadline(tmp_path, small_mirror, ser
     assert time.monotonic() - start < 1.5
     np.testing.assert_array_equal(mnist_data.read_idx(path), array)
     with pytest.raises(DownloadError, match=rf"{url}: {url}/toy\.gz: the download took more "):
+        mnist_data.fetch_file("toy", tmp_path / "e", sha, [url], deadline=0.5)
+    with pytest.raises(DownloadError, match=r"its 0\.5 s deadline \(\d+ bytes received\); stopped"):
         mnist_data.fetch_file("toy", tmp_path / "e", sha, [url], deadline=0.5)
 
 
@@ -625,7 +641,7 @@ def head_by_deadline(url: str, tmp_path: Path, sha: str) -> str:
     return str(err.value)
 
 
-@pytest.mark.parametrize("talker", [drip_head, silent])
+@pytest.mark.parametrize("talker", [drip_head, drip_headers, silent])
 def test_the_deadline_covers_the_status_line_and_headers(tmp_path, small_mirror, serve, talker):
     mirror, sha, array = small_mirror
     url = serve(body=talker, raw=True)
@@ -1169,3 +1185,110 @@ def test_a_fifo_swapped_in_after_the_check_is_still_refused(tmp_path, monkeypatc
     with unblocked_after(fifo), pytest.raises(DataFileError, match=r"f is a FIFO"):
         mnist_data.read_idx(fifo)
     assert time.monotonic() - start < 1
+
+
+# ----------------------------------------------------------------------------- exact limits
+
+
+def padded_gzip(content: bytes, total: int) -> bytes:
+    """``content`` gzip-compressed, then an empty gzip member whose file name field pads the
+    whole to exactly ``total`` bytes: still a valid gzip file of ``content``."""
+    raw = gzip.compress(content, mtime=0)
+    empty_member = 10 + 1 + 2 + 8  # header, the name's NUL, an empty deflate block, trailer
+    name_length = total - len(raw) - empty_member
+    assert name_length >= 0
+    header = b"\x1f\x8b\x08\x08" + bytes(4) + b"\x00\xff" + b"n" * name_length + b"\x00"
+    pad = header + b"\x03\x00" + bytes(8)  # deflate's empty final block; CRC 0, length 0
+    return raw + pad
+
+
+def test_padded_gzip_is_what_it_says(tmp_path):
+    content = idx_bytes(np.arange(60, dtype=np.uint8).reshape(3, 4, 5))
+    raw = padded_gzip(content, 1101)
+    assert len(raw) == 1101 and gzip.decompress(raw) == content
+
+
+def test_a_file_of_exactly_the_raw_limit_is_read_and_one_byte_more_is_not(tmp_path):
+    """max_size 6400 allows files of 6400 + 6400 // 64 + 1024 = 7524 bytes, no more."""
+    content = idx_bytes(np.zeros(6392, np.uint8))  # 6400 bytes
+    sha = mnist_data.sha256_hex(content)
+    (tmp_path / "exact.gz").write_bytes(padded_gzip(content, 7524))
+    (tmp_path / "over.gz").write_bytes(padded_gzip(content, 7525))
+    assert mnist_data.read_idx(tmp_path / "exact.gz", max_size=6400).shape == (6392,)
+    assert mnist_data.read_verified(tmp_path / "exact.gz", sha, size=6400).shape == (6392,)
+    with pytest.raises(DataFileError, match=r"over\.gz: the file is larger than the 7524 bytes th"):
+        mnist_data.read_idx(tmp_path / "over.gz", max_size=6400)
+    with pytest.raises(DataFileError, match=r"over\.gz: the file is larger than the 7524 bytes it"):
+        mnist_data.read_verified(tmp_path / "over.gz", sha, size=6400)
+    # An uncompressed file that size passes the same check and is refused by its header.
+    (tmp_path / "plain").write_bytes(idx_bytes(np.zeros(7516, np.uint8)))  # 7524 bytes
+    with pytest.raises(DataFileError, match=r"plain: the header says the file holds 7524 bytes"):
+        mnist_data.read_verified(tmp_path / "plain", "0" * 64, size=6400)
+
+
+@pytest.mark.parametrize("how", ["folder", "http"])
+def test_a_download_of_exactly_the_byte_cap_is_kept(tmp_path, small_mirror, serve, how):
+    """For a content of 76 bytes a mirror may send 76 + 1 + 1024 = 1101 bytes, not one more."""
+    mirror, sha, array = small_mirror
+    content = gzip.decompress((mirror / "toy.gz").read_bytes())
+    (mirror / "toy.gz").write_bytes(padded_gzip(content, 1101))
+    (mirror / "over.gz").write_bytes(padded_gzip(content, 1102))
+    source = str(mirror) if how == "folder" else serve(directory=mirror)
+    path = mnist_data.fetch_file("toy", tmp_path / "d", sha, [source], size=76)
+    np.testing.assert_array_equal(mnist_data.read_verified(path, sha, size=76), array)
+    too_many = r"over\.gz.* 1102 bytes, more than 1101|over\.gz: the file is larger than the 1101"
+    with pytest.raises(DownloadError, match=too_many):
+        mnist_data.fetch_file("over", tmp_path / "d", sha, [source], size=76)
+
+
+def test_a_body_without_a_length_may_be_exactly_the_byte_cap(tmp_path, small_mirror, serve):
+    mirror, sha, array = small_mirror
+    raw = padded_gzip(gzip.decompress((mirror / "toy.gz").read_bytes()), 1101)
+    url = serve(body=lambda wfile: wfile.write(raw))  # no Content-Length: counted as it comes
+    path = mnist_data.fetch_file("toy", tmp_path / "d", sha, [url], size=76)
+    np.testing.assert_array_equal(mnist_data.read_idx(path), array)
+    longer = serve(body=lambda wfile: wfile.write(raw + b"\x00"))
+    with pytest.raises(DownloadError, match=r"received more than 1101 bytes"):
+        mnist_data.fetch_file("toy", tmp_path / "e", sha, [longer], size=76)
+
+
+def test_max_size_of_one_byte_is_a_limit_not_an_error_of_the_argument(tmp_path):
+    write_idx(tmp_path / "f", np.zeros(3, np.uint8))
+    with pytest.raises(DataFileError, match=r"more than the 1 that max_size allows"):
+        mnist_data.read_idx(tmp_path / "f", max_size=1)
+
+
+def test_wrong_magic_shows_the_first_four_bytes(tmp_path):
+    (tmp_path / "zip").write_bytes(b"PK\x03\x04 not idx")
+    with pytest.raises(DataFileError, match=r"zip: wrong magic number 504b0304; an IDX file"):
+        mnist_data.read_idx(tmp_path / "zip")
+
+
+def test_a_bare_four_byte_header_is_a_header_without_its_data(tmp_path):
+    (tmp_path / "f").write_bytes(b"\x00\x00\x08\x00")  # no dimensions: one value, missing
+    with pytest.raises(DataFileError, match=r"f: the header says shape \(\) \(5 bytes in all\)"):
+        mnist_data.read_idx(tmp_path / "f")
+
+
+def test_trailing_junk_after_gzip_members_is_counted(tmp_path):
+    content = idx_bytes(np.arange(50, dtype=np.uint8))
+    (tmp_path / "g.gz").write_bytes(gzip.compress(content) + gzip.compress(b"") + b"junk")
+    with pytest.raises(DataFileError, match=r"\(4 bytes of trailing data that are not gzip\)"):
+        mnist_data.read_idx(tmp_path / "g.gz")
+    (tmp_path / "h.gz").write_bytes(gzip.compress(content) + b"junk" * (1 << 19))  # 2 MiB
+    with pytest.raises(DataFileError, match=r"\(2097152 bytes of trailing data that are not gzip"):
+        mnist_data.read_idx(tmp_path / "h.gz")
+
+
+def test_a_download_over_a_second_shows_progress_unasked(tmp_path, small_mirror, serve, capsys):
+    mirror, sha, _ = small_mirror
+    raw = (mirror / "toy.gz").read_bytes()
+
+    def slow(wfile):
+        wfile.write(raw[:10])
+        wfile.flush()
+        time.sleep(1.2)
+        wfile.write(raw[10:])
+
+    mnist_data.fetch_file("toy", tmp_path, sha, [serve(body=slow)])
+    assert "downloading toy.gz: 0.0 MB" in capsys.readouterr().err
