@@ -662,8 +662,8 @@ def _batches(rng: np.random.Generator, n: int, batch_size: int) -> list[np.ndarr
 
     Only full batches: the n % batch_size examples left over sit this epoch out (the next
     shuffle gives them their turn). A short last batch would take a step as long as a full
-    one from a gradient measured on a few examples: at the rates used here, 16 images were
-    enough to knock validation accuracy down by ten points at the end of an epoch.
+    one from a gradient measured on a few examples: at the rates used here, one step on 16 images
+    could knock validation accuracy down by several points at the end of an epoch.
     """
     order = rng.permutation(n)
     return [order[start : start + batch_size] for start in range(0, n - batch_size + 1, batch_size)]
