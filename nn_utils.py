@@ -120,18 +120,35 @@ def _check_batch(x: np.ndarray, n_in: int) -> None:
         raise ValueError("x is an empty batch (0 rows)")
 
 
-def _check_scaled(x: np.ndarray) -> None:
-    """Raise if pixels are NaN or outside [0, 1]: raw 0..255 pixels give confident nonsense."""
-    lo, hi = float(x.min()), float(x.max())  # NaN propagates into both
+def _exact(value: float, dtype: np.dtype) -> str:
+    """``value`` as its dtype prints it: the shortest text that gives back exactly that number."""
+    text = str(np.dtype(dtype).type(value))
+    return text[:-2] if text.endswith(".0") else text
+
+
+def _check_scaled(x: np.ndarray, name: str = "x") -> None:
+    """Raise if pixels are NaN or outside [0, 1]: raw 0..255 pixels give confident nonsense.
+
+    Exactly [0, 1], with no tolerance: a value of 1.0000001 (float rounding, e.g. after
+    bilinear resampling) is refused too, with its exact value and the fix, np.clip. A
+    tolerance would only move the edge, and the network is trained on preprocess's exact range.
+    """
+    lo, hi = x.min(), x.max()  # NaN propagates into both
     if math.isnan(lo) or math.isnan(hi):
         raise ValueError(
-            f"x holds {np.count_nonzero(np.isnan(x))} NaN values; the images are damaged: "
-            "make x with preprocess(images) from the original uint8 pixels"
+            f"{name} holds {np.count_nonzero(np.isnan(x))} NaN values; the images are damaged: "
+            f"make {name} with preprocess(images) from the original uint8 pixels"
         )
     # Written so that a comparison with NaN could not pass it either.
     if not (lo >= 0.0 and hi <= 1.0):
+        found = f"[{_exact(lo, x.dtype)}, {_exact(hi, x.dtype)}]"
+        if lo >= -1e-3 and hi <= 1 + 1e-3:  # just outside: rounding, not raw pixels
+            raise ValueError(
+                f"{name} has values in {found}, just outside [0, 1], as float rounding (e.g. "
+                f"resampling) leaves them; clip them: {name} = np.clip({name}, 0, 1)"
+            )
         raise ValueError(
-            f"x has values in [{lo:g}, {hi:g}], outside [0, 1]; scale raw pixels with "
+            f"{name} has values in {found}, outside [0, 1]; scale raw pixels with "
             "preprocess(images) exactly as for training"
         )
 
@@ -681,6 +698,18 @@ def _check_features(x: object, name: str = "x") -> np.ndarray:
     return x
 
 
+def _check_pixels(x: object, name: str = "x") -> np.ndarray:
+    """Raise unless ``x`` is a non-empty (n, d) float array in [0, 1], as preprocess makes it."""
+    x = _check_features(x, name)
+    if not np.issubdtype(x.dtype, np.floating):
+        raise TypeError(
+            f"{name} has dtype {x.dtype}; pass floats in [0, 1]: preprocess(images), as for the "
+            "network"
+        )
+    _check_scaled(x, name)
+    return x
+
+
 def train_val_split(
     x: np.ndarray, y: np.ndarray, n_val: int = 10_000, seed: int = 0
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -712,11 +741,14 @@ def train_val_split(
 
 
 def nearest_class_mean_fit(x: np.ndarray, y: np.ndarray, num_classes: int = 10) -> np.ndarray:
-    """The mean image of each class: x (n, d) real, y (n,) labels -> means (num_classes, d) float32.
+    """The mean image of each class: x (n, d), y (n,) labels -> means (num_classes, d) float32.
+
+    x: floats in [0, 1], preprocessed as for the network. Raw 0..255 pixels are refused: on
+    them it predicted class 1 for every MNIST digit (11.9%), however right it looked.
 
     The simplest learned classifier there is: a baseline any network should beat.
     """
-    x = _check_features(x)
+    x = _check_pixels(x)
     num_classes = _check_int("num_classes", num_classes, 1)
     _check_labels(y, len(x), num_classes)
     counts = np.bincount(y, minlength=num_classes)
@@ -733,8 +765,8 @@ def nearest_class_mean_fit(x: np.ndarray, y: np.ndarray, num_classes: int = 10) 
 
 def nearest_class_mean_predict(means: np.ndarray, x: np.ndarray) -> np.ndarray:
     """Class of the nearest mean (Euclidean) for each row: means (k, d), x (n, d) -> (n,) int64."""
-    means = _check_features(means, "means")
-    x = _check_features(x)
+    means = _check_pixels(means, "means")  # means of pixels in [0, 1] lie in [0, 1] too
+    x = _check_pixels(x)
     if x.shape[1] != means.shape[1]:
         raise ValueError(
             f"x has {x.shape[1]} columns but the means have {means.shape[1]}: "
@@ -764,9 +796,7 @@ def softmax_regression(
     {"W": (d, num_classes), "b": (num_classes,)} in x's float dtype. Raises
     FloatingPointError if the loss stops being finite (lr too large).
     """
-    x = _check_features(x)
-    if not np.issubdtype(x.dtype, np.floating):
-        raise TypeError(f"x has dtype {x.dtype}; pass floats in [0, 1]: preprocess(images)")
+    x = _check_pixels(x)
     num_classes = _check_int("num_classes", num_classes, 2)
     _check_labels(y, len(x), num_classes)
     epochs = _check_int("epochs", epochs, 0)
@@ -800,12 +830,24 @@ def softmax_regression_predict(params: Params, x: np.ndarray) -> np.ndarray:
     """Predicted classes (n,) int64 for x: (n, d), from ``softmax_regression``'s params."""
     if not isinstance(params, dict) or set(params) != {"W", "b"}:
         raise ValueError("params must be the dict {'W': ..., 'b': ...} from softmax_regression")
-    x = _check_features(x)
+    for key, value in params.items():
+        if not isinstance(value, np.ndarray) or not np.issubdtype(value.dtype, np.floating):
+            got = value.dtype if isinstance(value, np.ndarray) else type(value).__name__
+            raise TypeError(
+                f"params[{key!r}] must be a NumPy array of floats, got {got}: pass the dict "
+                "that softmax_regression returned"
+            )
+        if not np.isfinite(value).all():
+            raise ValueError(
+                f"params[{key!r}] holds NaN or infinite values, so every prediction would be the "
+                "same class; fit again with softmax_regression (a smaller lr if it diverged)"
+            )
+    x = _check_pixels(x)
     W, b = params["W"], params["b"]
-    if W.ndim != 2 or b.shape != (W.shape[1],) or x.shape[1] != W.shape[0]:
+    if W.ndim != 2 or b.shape != (W.shape[1],) or 0 in W.shape or x.shape[1] != W.shape[0]:
         raise ValueError(
             f"shapes do not fit: x {x.shape}, W {W.shape}, b {b.shape}; expected x (n, d), "
-            "W (d, k), b (k,)"
+            "W (d, k), b (k,) with k >= 1"
         )
     # softmax keeps the order of the logits, so the largest logit is the prediction.
     return (x @ W + b).argmax(axis=1).astype(np.int64)
@@ -838,7 +880,7 @@ def dead_units(params: Params, x: np.ndarray) -> np.ndarray:
     training can never revive it: it is wasted capacity.
     """
     _check_params(params, "params")
-    x = _check_features(x)
+    x = _check_pixels(x)
     if x.shape[1] != params["W1"].shape[0]:
         raise ValueError(f"x has {x.shape[1]} columns, the network takes {params['W1'].shape[0]}")
     alive = np.zeros(params["W1"].shape[1], bool)

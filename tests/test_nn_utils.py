@@ -298,6 +298,12 @@ CALLERS = {
         (1.2, r"values in \[0, 1\.2\], outside \[0, 1\]"),
         (255.0, r"outside \[0, 1\]; scale raw pixels with preprocess"),
         (-0.01, r"values in \[-0\.01, "),
+        # Float rounding just past 1 (resampling leaves it): refused, with the exact value.
+        (1.0000001, r"values in \[0, 1\.0000001\], just outside \[0, 1\].*np\.clip\(x, 0, 1\)"),
+        (1.0009, r"values in \[0, 1\.0009\], just outside"),
+        (-0.0009, r"values in \[-0\.0009, 0\.8903779\], just outside"),
+        (1.0011, r"values in \[0, 1\.0011\], outside \[0, 1\]; scale raw pixels"),
+        (-0.0011, r"values in \[-0\.0011, 0\.8903779\], outside \[0, 1\]; scale raw"),
     ],
 )
 def test_bad_pixels_are_refused_where_data_enter(caller, value, match):
@@ -305,6 +311,15 @@ def test_bad_pixels_are_refused_where_data_enter(caller, value, match):
     x[0, 0] = 0.0  # the range [0, 1] is otherwise what blobs makes
     with pytest.raises(ValueError, match=match):
         CALLERS[caller](nu.init_params(SMALL), with_value(x, value), y)
+
+
+@pytest.mark.parametrize("caller", CALLERS)
+def test_float64_pixels_are_reported_to_the_last_digit(caller):
+    x, y = blobs(10)
+    x = x.astype(np.float64)
+    x[0, 0], x[1, 3] = 0.0, 1 + 2**-52  # the next float after 1
+    with pytest.raises(ValueError, match=r"values in \[0, 1\.0000000000000002\], just outside"):
+        CALLERS[caller](nu.init_params(SMALL, dtype=np.float64), x, y)
 
 
 @pytest.mark.parametrize("caller", CALLERS)
@@ -779,11 +794,11 @@ def test_split_rejects(x, y, kwargs, error, match):
 
 
 def test_nearest_class_mean_by_hand():
-    x = np.array([[0, 0], [0, 2], [10, 0], [10, 2]], np.float32)
+    x = np.array([[0, 0], [0, 0.25], [1, 0], [1, 0.25]], np.float32)
     means = nu.nearest_class_mean_fit(x, np.array([0, 0, 1, 1]), num_classes=2)
     assert means.dtype == np.float32
-    np.testing.assert_array_equal(means, [[0, 1], [10, 1]])
-    pred = nu.nearest_class_mean_predict(means, np.array([[1, 1], [9, 0], [4.9, 5]], np.float32))
+    np.testing.assert_array_equal(means, [[0, 0.125], [1, 0.125]])
+    pred = nu.nearest_class_mean_predict(means, np.array([[0.1, 0.1], [0.9, 0], [0.49, 0.5]]))
     assert pred.dtype == np.int64 and pred.tolist() == [0, 1, 0]
 
 
@@ -855,7 +870,7 @@ def test_softmax_regression_rejects(kwargs, error, match):
 def test_softmax_regression_reports_divergence():
     x, y = blobs(100)
     with np.errstate(all="ignore"), pytest.raises(FloatingPointError, match="smaller learning"):
-        nu.softmax_regression(x * 1e20, y, lr=1e30, num_classes=5)
+        nu.softmax_regression(x, y, lr=1e300, num_classes=5)  # float32 steps overflow to inf
 
 
 def test_softmax_regression_predict_rejects():
@@ -864,6 +879,71 @@ def test_softmax_regression_predict_rejects():
         nu.softmax_regression_predict({"W1": params["W"]}, np.ones((2, 4)))
     with pytest.raises(ValueError, match="shapes do not fit"):
         nu.softmax_regression_predict(params, np.ones((2, 5)))
+    with pytest.raises(ValueError, match=r"shapes do not fit: x \(2, 4\), W \(0, 3\)"):
+        nu.softmax_regression_predict({"W": np.zeros((0, 3)), "b": np.zeros(3)}, np.ones((2, 4)))
+    with pytest.raises(ValueError, match=r"W \(4, 0\), b \(0,\).* with k >= 1"):
+        nu.softmax_regression_predict({"W": np.zeros((4, 0)), "b": np.zeros(0)}, np.ones((2, 4)))
+
+
+@pytest.mark.parametrize(
+    ("change", "error", "match"),
+    [
+        # A run that diverged leaves NaN or inf: argmax would then name one class for every row.
+        ({"W": np.full((4, 3), np.nan)}, ValueError, r"params\['W'\] holds NaN or infinite"),
+        ({"b": np.array([0, np.inf, 0])}, ValueError, r"params\['b'\] holds NaN or infinite"),
+        ({"W": [[0.0] * 3] * 4}, TypeError, r"\[.W.\] must be a NumPy array of floats, got list"),
+        ({"b": "0 0 0"}, TypeError, r"params\['b'\] must be a NumPy array of floats, got str"),
+        ({"W": np.zeros((4, 3), int)}, TypeError, r"params\['W'\] .* got int64"),
+        ({"W": np.zeros((4, 3), complex)}, TypeError, r"params\['W'\] .* got complex128"),
+    ],
+)
+def test_softmax_regression_predict_checks_the_weights(change, error, match):
+    params = {"W": np.zeros((4, 3)), "b": np.zeros(3)} | change
+    with pytest.raises(error, match=match):
+        nu.softmax_regression_predict(params, np.ones((2, 4)))
+
+
+def raw(x):  # 0..255, as a learner who skipped preprocess has them
+    return np.round(x * 255).astype(np.float32)
+
+
+BASELINES = {
+    "nearest_class_mean_fit": lambda x, y: nu.nearest_class_mean_fit(x, y, num_classes=5),
+    "nearest_class_mean_predict": lambda x, y: nu.nearest_class_mean_predict(
+        nu.nearest_class_mean_fit(blobs(50)[0], blobs(50)[1], num_classes=5), x
+    ),
+    "softmax_regression": lambda x, y: nu.softmax_regression(x, y, epochs=1, num_classes=5),
+    "softmax_regression_predict": lambda x, y: nu.softmax_regression_predict(
+        {"W": np.zeros((20, 5), np.float32), "b": np.zeros(5, np.float32)}, x
+    ),
+    "dead_units": lambda x, y: nu.dead_units(nu.init_params(SMALL), x),
+}
+
+
+@pytest.mark.parametrize("baseline", BASELINES)
+@pytest.mark.parametrize(
+    ("change", "error", "match"),
+    [
+        (raw, ValueError, r"x has values in \[0, 2\d\d\], outside \[0, 1\]; scale raw pixels"),
+        (lambda x: 2 * x - 1, ValueError, r"x has values in \[-1, 0\.\d+\], outside \[0, 1\]"),
+        (lambda x: raw(x).astype(np.uint8), TypeError, r"x has dtype uint8; pass floats"),
+        (lambda x: with_value(x, np.nan), ValueError, "x contains NaN or inf"),
+    ],
+)
+def test_baselines_take_pixels_in_0_1_only(baseline, change, error, match):
+    x, y = blobs(50)
+    x[0, 0] = 0.0
+    BASELINES[baseline](x, y)  # raises nothing on the preprocessed pixels
+    with pytest.raises(error, match=match):
+        BASELINES[baseline](change(x), y)
+
+
+def test_nearest_class_mean_predict_checks_the_means():
+    x = blobs(10)[0]
+    with pytest.raises(ValueError, match=r"means has values in \[0, 2\d\d\], outside \[0, 1\]"):
+        nu.nearest_class_mean_predict(raw(np.vstack([x[:5], [[1.0] * 20]])), x)
+    with pytest.raises(TypeError, match="means has dtype int64"):
+        nu.nearest_class_mean_predict(np.zeros((3, 20), int), x)
 
 
 def test_pca_known_directions_and_sign():
