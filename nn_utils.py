@@ -370,8 +370,18 @@ def cosine_lr(lr: float, epoch: int, epochs: int) -> float:
     """Learning rate for ``epoch`` (0-based): lr at the start, easing to ~0 by the last epoch.
 
     Large steps early cover ground fast; small steps late settle into a minimum instead of
-    bouncing around it (cosine annealing, Loshchilov & Hutter 2017).
+    bouncing around it (cosine annealing, Loshchilov & Hutter 2017). lr: a finite number > 0;
+    epochs >= 1 and 0 <= epoch < epochs, integers. Past the last epoch the cosine would rise
+    again, so such an epoch is refused rather than answered.
     """
+    lr = _check_real("lr", lr, positive=True)
+    epochs = _check_int("epochs", epochs, 1)
+    epoch = _check_int("epoch", epoch, 0)
+    if epoch >= epochs:
+        raise ValueError(
+            f"epoch {epoch} is past the last epoch of {epochs}: epochs are counted from 0, so "
+            f"the last is {epochs - 1}"
+        )
     return lr * 0.5 * (1 + math.cos(math.pi * epoch / epochs))
 
 

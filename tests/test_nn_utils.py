@@ -244,6 +244,38 @@ def test_cosine_schedule():
     assert history["lr"] == [0.5] * 4
 
 
+@pytest.mark.parametrize(
+    ("args", "error", "match"),
+    [
+        ((0.5, 0, 0), ValueError, r"need epochs >= 1, got 0"),  # was a ZeroDivisionError
+        ((0.5, 0, -3), ValueError, r"need epochs >= 1, got -3"),
+        ((0.5, 20, 20), ValueError, r"epoch 20 is past the last epoch of 20: .* the last is 19"),
+        ((0.5, 25, 20), ValueError, r"epoch 25 is past the last epoch of 20"),  # would rise again
+        ((0.5, -1, 20), ValueError, r"need epoch >= 0, got -1"),
+        ((0.5, 1.0, 20), TypeError, r"epoch must be an integer, got 1\.0 \(float\)"),
+        ((0.5, True, 20), TypeError, r"epoch must be an integer, got True \(bool\)"),
+        ((0.5, 0, 20.0), TypeError, r"epochs must be an integer"),
+        ((0.5, 0, np.True_), TypeError, r"epochs must be an integer"),
+        ((-0.5, 0, 20), ValueError, r"lr must be a finite number > 0, got -0\.5"),
+        ((0.0, 0, 20), ValueError, r"lr must be a finite number > 0, got 0\.0"),
+        ((math.nan, 0, 20), ValueError, r"lr must be a finite number > 0, got nan"),
+        ((math.inf, 0, 20), ValueError, r"lr must be a finite number > 0, got inf"),
+        ((True, 0, 20), TypeError, r"lr must be a real number, got True"),
+        ((0.5 + 0j, 0, 20), TypeError, r"lr must be a real number"),
+        (("0.5", 0, 20), TypeError, r"lr must be a real number"),
+    ],
+)
+def test_cosine_schedule_refuses_what_is_not_a_schedule(args, error, match):
+    with pytest.raises(error, match=match):
+        nu.cosine_lr(*args)
+
+
+def test_cosine_schedule_at_its_ends():
+    assert nu.cosine_lr(np.float32(0.5), np.int64(0), np.int32(1)) == 0.5  # one epoch: full rate
+    assert nu.cosine_lr(2, 1, 2) == pytest.approx(1.0)  # an int rate; halfway: half
+    assert nu.cosine_lr(0.5, 19, 20) == pytest.approx(0.25 * (1 + math.cos(math.pi * 19 / 20)))
+
+
 def test_divergence_is_reported_with_epoch_and_step():
     x, y = blobs()
     # The first step sends the weights to inf, so the second batch's loss is NaN.
