@@ -76,9 +76,15 @@ def _check_real(name: str, value: float, positive: bool) -> float:
 
 
 def _check_params(params: Params, source: str) -> None:
-    """Raise unless params has exactly W1, b1, W2, b2: finite floats of matching 2-layer shapes."""
-    if not isinstance(params, dict) or set(params) != set(PARAM_KEYS):
-        got = ", ".join(sorted(params)) if isinstance(params, dict) else type(params).__name__
+    """Raise unless params has exactly W1, b1, W2, b2: finite floats of matching 2-layer shapes,
+    every layer at least one unit wide (as init_params makes them)."""
+    if not isinstance(params, dict):
+        raise TypeError(
+            f"{source}: expected the dict of W1, b1, W2, b2 that init_params or load_params "
+            f"returns, got {type(params).__name__}"
+        )
+    if set(params) != set(PARAM_KEYS):
+        got = ", ".join(sorted(map(str, params)))
         raise ValueError(f"{source}: expected the keys {', '.join(PARAM_KEYS)}, got {got}")
     W1, b1, W2, b2 = (np.asarray(params[k]) for k in PARAM_KEYS)
     if not (
@@ -92,6 +98,11 @@ def _check_params(params: Params, source: str) -> None:
         raise ValueError(
             f"{source}: inconsistent shapes {shapes}; "
             "expected W1 (a, b), b1 (b,), W2 (b, c), b2 (c,)"
+        )
+    if 0 in W1.shape or 0 in W2.shape:  # a layer of no units predicts class 0 for everything
+        raise ValueError(
+            f"{source}: a layer without units (W1 {W1.shape}, W2 {W2.shape}); every size must "
+            "be at least 1, as init_params requires"
         )
     for key, value in zip(PARAM_KEYS, (W1, b1, W2, b2), strict=True):
         if not np.issubdtype(value.dtype, np.floating):
@@ -645,6 +656,11 @@ def load_params(path: str | os.PathLike, sizes: tuple[int, int, int] | None = No
     return params
 
 
+#: The finite-difference steps gradient_check accepts, for float64. At 1e-30 p + eps == p, at 10
+#: the difference quotient measures a different function: both once "agreed" perfectly (1.0).
+EPS_RANGE = (1e-8, 1e-2)
+
+
 def gradient_check(
     params: Params,
     x: np.ndarray,
@@ -660,16 +676,43 @@ def gradient_check(
     (L(p + eps) - L(p - eps)) / (2 eps) with L the mean cross-entropy on (x, y). Use float64
     params and x: float32 rounding alone would swamp the comparison. Relative error is
     |a - n| / max(|a| + |n|, 1e-12); agreement to ~1e-7 or better means backward is right.
+    eps must lie in ``EPS_RANGE``. ``backward_fn`` must return a gradient for every key, of its
+    parameter's shape; a NaN gradient counts as infinitely wrong.
     """
+    _check_data(params, x)
+    _check_labels(y, len(x), params["W2"].shape[1])
     if any(p.dtype != np.float64 for p in params.values()) or x.dtype != np.float64:
         raise TypeError("gradient_check needs float64 params and x (init_params(dtype=np.float64))")
     eps, seed = _check_real("eps", eps, positive=True), _check_int("seed", seed, 0)
+    if not EPS_RANGE[0] <= eps <= EPS_RANGE[1]:
+        raise ValueError(
+            f"eps must lie between {EPS_RANGE[0]:g} and {EPS_RANGE[1]:g} for float64, got {eps:g}: "
+            "a smaller step drowns the difference in rounding error, a larger one in the loss's "
+            "curvature (and ReLU kinks); the default 1e-5 is a good choice"
+        )
     num_checks = _check_int("num_checks", num_checks, 1)
+    if backward_fn is not None and not callable(backward_fn):
+        raise TypeError(
+            f"backward_fn must be a function like backward(params, cache, y), got "
+            f"{type(backward_fn).__name__}"
+        )
     rng = np.random.default_rng(seed)
     params = {key: value.copy() for key, value in params.items()}
     # None, not a default of backward: looked up now, so a patched nn_utils.backward is used.
     backward_fn = backward if backward_fn is None else backward_fn
     analytic = backward_fn(params, forward(params, x)[1], y)
+    if not isinstance(analytic, dict) or set(analytic) != set(PARAM_KEYS):
+        got = sorted(map(str, analytic)) if isinstance(analytic, dict) else type(analytic).__name__
+        raise ValueError(
+            f"backward_fn returned {got}; it must return a dict of gradients with the keys "
+            f"{', '.join(PARAM_KEYS)}, like backward"
+        )
+    for key, p in params.items():
+        if np.shape(analytic[key]) != p.shape:
+            raise ValueError(
+                f"backward_fn's gradient {key} has shape {np.shape(analytic[key])}; it must have "
+                f"the shape of params[{key!r}], {p.shape}"
+            )
     worst = 0.0
     for key, p in params.items():
         for index in zip(*(rng.integers(0, d, num_checks) for d in p.shape), strict=True):

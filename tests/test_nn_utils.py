@@ -732,6 +732,27 @@ def test_load_refuses_non_finite_and_non_float_weights(tmp_path, change, error, 
         nu.load_params(tmp_path / "p.npz")
 
 
+@pytest.mark.parametrize(("sizes"), [(784, 0, 10), (784, 64, 0), (0, 64, 10)])
+def test_a_layer_without_units_is_refused_everywhere(tmp_path, sizes):
+    # A 784x0 W1 loaded and predicted class 0 for everything; init_params already refused it.
+    n_in, n_hidden, n_out = sizes
+    params = {
+        "W1": np.zeros((n_in, n_hidden), np.float32),
+        "b1": np.zeros(n_hidden, np.float32),
+        "W2": np.zeros((n_hidden, n_out), np.float32),
+        "b2": np.zeros(n_out, np.float32),
+    }
+    match = rf"a layer without units \(W1 \({n_in}, {n_hidden}\), W2 \({n_hidden}, {n_out}\)\)"
+    with pytest.raises(ValueError, match="params: " + match):
+        nu.save_params(tmp_path / "p.npz", params)
+    assert list(tmp_path.iterdir()) == []
+    np.savez(tmp_path / "p.npz", **params)
+    with pytest.raises(ValueError, match=r"p\.npz: " + match):
+        nu.load_params(tmp_path / "p.npz")
+    with pytest.raises(ValueError, match=match):
+        nu.predict(params, np.zeros((1, n_in), np.float32))
+
+
 def test_save_refuses_non_finite_weights(tmp_path):
     params = nu.init_params(SMALL)
     params["W2"][0, 0] = np.nan
@@ -770,6 +791,54 @@ def test_gradient_check_checks_its_arguments():
         nu.gradient_check(params, x.astype(np.float64), y, eps=0.0)
     with pytest.raises(ValueError, match="x holds 1 NaN"):
         nu.gradient_check(params, with_value(x.astype(np.float64), np.nan), y)
+
+
+@pytest.mark.parametrize("eps", [1e-30, 1e-9, 0.011, 10.0])
+def test_gradient_check_refuses_steps_that_measure_nothing(eps):
+    # 1e-30 (p + eps == p) and 10 (another function) both returned 1.0 for a correct backward.
+    params = nu.init_params(SMALL, dtype=np.float64)
+    x, y = blobs(4)
+    with pytest.raises(ValueError, match=r"eps must lie between 1e-08 and 0\.01 for float64, got"):
+        nu.gradient_check(params, x.astype(np.float64), y, eps=eps)
+
+
+@pytest.mark.parametrize("eps", [1e-8, 1e-2, np.float64(1e-5)])
+def test_gradient_check_accepts_the_ends_of_its_range(eps):
+    params = nu.init_params(SMALL, seed=3, dtype=np.float64)
+    x, y = blobs(8)
+    assert 0 <= nu.gradient_check(params, x.astype(np.float64), y, eps=eps, num_checks=3) < 1e-3
+
+
+def wrong_keys(params, cache, y):
+    return {k: g for k, g in nu.backward(params, cache, y).items() if k != "b2"}
+
+
+def wrong_shape(params, cache, y):
+    return nu.backward(params, cache, y) | {"b1": np.zeros(3)}
+
+
+@pytest.mark.parametrize(
+    ("change", "error", "match"),
+    [
+        ({"params": None}, TypeError, r"params: expected the dict of W1, b1, W2, b2 .* NoneType"),
+        ({"params": [1, 2]}, TypeError, r"params: expected the dict .* got list"),
+        ({"x": None}, ValueError, r"x must be an array of shape \(n, 20\), got NoneType"),
+        ({"x": [[0.5] * 20] * 4}, ValueError, r"x must be an array of shape \(n, 20\), got list"),
+        ({"y": None}, ValueError, r"labels must have shape \(4,\), got NoneType"),
+        ({"y": [0, 1, 2, 3]}, ValueError, r"labels must have shape \(4,\), got list"),
+        ({"eps": True}, TypeError, "eps must be a real number"),
+        ({"eps": "1e-5"}, TypeError, "eps must be a real number"),
+        ({"backward_fn": "backward"}, TypeError, r"backward_fn must be a function .* got str"),
+        ({"backward_fn": lambda p, c, y: None}, ValueError, r"backward_fn returned NoneType; it"),
+        ({"backward_fn": wrong_keys}, ValueError, r"returned \['W1', 'W2', 'b1'\]; .* keys W1, b1"),
+        ({"backward_fn": wrong_shape}, ValueError, r"gradient b1 has shape \(3,\); .* \(8,\)"),
+    ],
+)
+def test_gradient_check_says_what_is_wrong(change, error, match):
+    x, y = blobs(4)
+    args = {"params": nu.init_params(SMALL, dtype=np.float64), "x": x.astype(np.float64), "y": y}
+    with pytest.raises(error, match=match):
+        nu.gradient_check(**(args | change))
 
 
 def test_gradient_check_uses_backward_fn():
