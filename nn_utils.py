@@ -768,8 +768,9 @@ def train_val_split(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Split (x, y) at random into a part to fit and ``n_val`` examples to validate on.
 
-    x: (n, ...) any array, y: (n,) labels, with n > n_val >= 1. Returns (x_fit, y_fit,
-    x_val, y_val); on MNIST's 60,000 training rows the default gives 50,000 + 10,000.
+    x: (n, ...) any array, y: (n,) integer labels (any integer dtype), with n > n_val >= 1.
+    Returns (x_fit, y_fit, x_val, y_val); on MNIST's 60,000 training rows the default gives
+    50,000 + 10,000.
     The same seed gives the same split. The test set stays untouched: choices made by
     looking at it would make its score an optimistic guess instead of a measurement.
     """
@@ -779,6 +780,16 @@ def train_val_split(
             raise TypeError(
                 f"{name} must be a NumPy array with one row per example, got {got}: use np.asarray"
             )
+    if y.ndim != 1:
+        raise ValueError(
+            f"y must be 1-D, one integer label per example, got shape {y.shape}; for one-hot "
+            "rows, pass y.argmax(axis=1)"
+        )
+    if not np.issubdtype(y.dtype, np.integer):  # bool is not an integer dtype here
+        raise TypeError(
+            f"y must hold integer labels, got dtype {y.dtype}; whole numbers stored as floats "
+            "can be converted with y.astype(np.int64)"
+        )
     if len(x) != len(y):
         raise ValueError(f"x has {len(x)} rows but y has {len(y)} labels: they must match")
     n_val = _check_int("n_val", n_val, 1)

@@ -867,6 +867,14 @@ def test_split_is_a_seeded_partition():
     assert not np.array_equal(nu.train_val_split(x, y, n_val=10, seed=4)[3], y_val)
 
 
+@pytest.mark.parametrize("dtype", [np.uint8, np.int8, np.int32, np.uint64])
+def test_split_takes_any_integer_labels(dtype):
+    y = np.arange(6).astype(dtype)
+    assert sorted(np.concatenate(nu.train_val_split(np.zeros((6, 1)), y, n_val=2)[1::2])) == [
+        0, 1, 2, 3, 4, 5,
+    ]
+
+
 def test_split_any_shape_and_smallest_sizes():
     x = np.zeros((2, 3, 4))
     x_fit, y_fit, x_val, y_val = nu.train_val_split(x, np.array([0, 1]), n_val=1)
@@ -876,14 +884,19 @@ def test_split_any_shape_and_smallest_sizes():
 @pytest.mark.parametrize(
     ("x", "y", "kwargs", "error", "match"),
     [
-        (np.zeros((5, 2)), np.zeros(4), {}, ValueError, "5 rows but y has 4"),
-        (np.zeros((5, 2)), np.zeros(5), {"n_val": 5}, ValueError, "leaves nothing to fit"),
-        (np.zeros((5, 2)), np.zeros(5), {"n_val": 0}, ValueError, "need n_val >= 1"),
-        (np.zeros((5, 2)), np.zeros(5), {"n_val": True}, TypeError, "n_val must be an integer"),
-        (np.zeros((5, 2)), np.zeros(5), {"n_val": 2.0}, TypeError, "n_val must be an integer"),
-        (np.zeros((5, 2)), np.zeros(5), {"n_val": 2, "seed": -1}, ValueError, "seed"),
-        ([[0], [1]], np.zeros(2), {"n_val": 1}, TypeError, "x must be a NumPy array .* got list"),
+        (np.zeros((5, 2)), np.zeros(4, int), {}, ValueError, "5 rows but y has 4"),
+        (np.zeros((5, 2)), np.zeros(5, int), {"n_val": 5}, ValueError, "leaves nothing to fit"),
+        (np.zeros((5, 2)), np.zeros(5, int), {"n_val": 0}, ValueError, "need n_val >= 1"),
+        (np.zeros((5, 2)), np.zeros(5, int), {"n_val": True}, TypeError, "n_val must be an int"),
+        (np.zeros((5, 2)), np.zeros(5, int), {"n_val": 2.0}, TypeError, "n_val must be an int"),
+        (np.zeros((5, 2)), np.zeros(5, int), {"n_val": 2, "seed": -1}, ValueError, "seed"),
+        ([[0], [1]], np.zeros(2, int), {"n_val": 1}, TypeError, "x must be a NumPy .* got list"),
         (np.zeros((2, 1)), np.array(3), {"n_val": 1}, TypeError, "y must .* got a 0-d array"),
+        # Labels a learner may pass by mistake: one-hot rows, floats, strings, booleans.
+        (np.zeros((5, 2)), np.eye(5, dtype=int), {}, ValueError, r"y must be 1-D.*argmax"),
+        (np.zeros((5, 2)), np.zeros(5), {}, TypeError, "integer labels, got dtype float64"),
+        (np.zeros((5, 2)), np.array(list("01234")), {}, TypeError, "got dtype <U1"),
+        (np.zeros((5, 2)), np.zeros(5, bool), {}, TypeError, "got dtype bool"),
     ],
 )
 def test_split_rejects(x, y, kwargs, error, match):
