@@ -4,9 +4,16 @@ split, baselines and digits from outside MNIST, on small arrays made here (no MN
 from __future__ import annotations
 
 import ast
+import contextlib
 import inspect
+import io
 import math
+import os
+import pickle
+import signal
 import time
+import zipfile
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -761,6 +768,217 @@ def test_save_refuses_non_finite_weights(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
+def npy(array: np.ndarray, version: tuple[int, int] = (1, 0)) -> bytes:
+    buffer = io.BytesIO()
+    np.lib.format.write_array(buffer, array, version=version)
+    return buffer.getvalue()
+
+
+def npy_header(shape: tuple, descr: str = "<f4") -> bytes:
+    """A .npy header alone, declaring ``shape``: what a crafted file can claim."""
+    buffer = io.BytesIO()
+    np.lib.format.write_array_header_1_0(
+        buffer, {"descr": descr, "fortran_order": False, "shape": shape}
+    )
+    return buffer.getvalue()
+
+
+def write_npz(path, members: dict[str, bytes], compression=zipfile.ZIP_STORED) -> None:
+    """A .npz whose members (name without .npy -> content) are exactly the given bytes."""
+    with zipfile.ZipFile(path, "w", compression) as archive:
+        for key, content in members.items():
+            archive.writestr(f"{key}.npy", content)
+
+
+def small_members(**change: bytes) -> dict[str, bytes]:
+    return {k: npy(v) for k, v in nu.init_params(SMALL).items()} | change
+
+
+def test_load_reads_what_numpy_writes_in_any_layout(tmp_path):
+    params = nu.init_params(SMALL, seed=6)
+    layouts = {
+        "W1": npy(np.asfortranarray(params["W1"])),  # column-major
+        "b1": npy(params["b1"], version=(2, 0)),
+        "W2": npy(params["W2"].astype(">f8")),  # big-endian float64
+        "b2": npy(params["b2"]),
+    }
+    write_npz(tmp_path / "p.npz", layouts, zipfile.ZIP_DEFLATED)  # as np.savez_compressed
+    loaded = nu.load_params(tmp_path / "p.npz", sizes=[20, 8, 5])
+    for key in params:
+        np.testing.assert_array_equal(loaded[key], params[key])
+        loaded[key] += 1  # writable, as np.load's arrays are
+
+
+@pytest.mark.parametrize(
+    ("members", "match"),
+    [
+        # A raw pickle as a member: it loaded as a 0-d array ("inconsistent shapes W1 ()").
+        (
+            small_members(W1=pickle.dumps(np.zeros((20, 8), np.float32))),
+            r"p\.npz: W1\.npy is not a \.npy array but a pickle; save_params writes plain",
+        ),
+        (
+            small_members(b2=b"hello, world"),
+            r"b2\.npy is not a \.npy array but data starting b'hello,'",
+        ),
+        # A header declaring a (10^6, 10^6) array: a raw MemoryError without the file's name.
+        (
+            small_members(W1=npy_header((10**6, 10**6))),
+            r"p\.npz: W1\.npy declares shape \(1000000, 1000000\), 1,000,000,000,000 values: more "
+            r"than the 16,777,216",
+        ),
+        (small_members(W1=npy_header((2**24 + 1,))), r"W1\.npy declares shape \(16777217,\)"),
+        # A 20,000-byte header: blamed on "Python objects", which it is not.
+        (
+            small_members(b1=b"\x93NUMPY\x01\x00" + (20_000).to_bytes(2, "little") + b" " * 20_000),
+            r"p\.npz: b1\.npy has a header of 20,000 bytes, where save_params writes about 128",
+        ),
+        (
+            small_members(b1=b"\x93NUMPY\x01\x00" + (1025).to_bytes(2, "little") + b" " * 1025),
+            r"b1\.npy has a header of 1,025 bytes",
+        ),
+        (
+            small_members(b1=b"\x93NUMPY\x03\x00" + bytes(10)),
+            r"b1\.npy uses \.npy version \(3, 0\)",
+        ),
+        (
+            small_members(b1=npy_header((8,))[:8] + b"\x10\x00{'descr'}" + b" " * 8),
+            "unreadable header",
+        ),
+        # The data must be exactly what the header declares: no more (a bomb), no less.
+        (
+            small_members(W1=npy(np.zeros((20, 8), np.float32)) + bytes(1)),
+            r"W1\.npy holds more data",
+        ),
+        (small_members(W1=npy(np.zeros((20, 8), np.float32))[:-1]), r"truncated or corrupt"),
+        (small_members(W1=npy_header((20, 8))[:9]), r"truncated or corrupt .*ends inside"),
+        (small_members(W1=npy_header((20, 8))[:60]), r"truncated or corrupt .*ends inside"),
+        # Shapes are checked from the headers, before any data is read.
+        (
+            small_members(W2=npy_header((9, 5))),
+            r"inconsistent shapes W1 \(20, 8\), b1 \(8,\), W2 \(9, 5\)",
+        ),
+        (small_members(W1=npy_header((20, 8), "<i4")), r"W1 has dtype int32; weights must be real"),
+    ],
+)
+def test_load_checks_each_member_before_reading_it(tmp_path, members, match):
+    write_npz(tmp_path / "p.npz", members)
+    with pytest.raises((ValueError, TypeError), match=match) as err:
+        nu.load_params(tmp_path / "p.npz")
+    assert "allow_pickle" not in str(err.value)
+
+
+def test_load_checks_sizes_before_reading_the_data(tmp_path):
+    # Headers of the right sizes but no data at all: the sizes are refused first.
+    write_npz(
+        tmp_path / "p.npz", {k: npy_header(v.shape) for k, v in nu.init_params(SMALL).items()}
+    )
+    with pytest.raises(
+        ValueError, match=r"p\.npz: the network is \(20, 8, 5\), expected \(20, 9, 5\)"
+    ):
+        nu.load_params(tmp_path / "p.npz", sizes=(20, 9, 5))
+    with pytest.raises(ValueError, match=r"truncated or corrupt"):
+        nu.load_params(tmp_path / "p.npz", sizes=(20, 8, 5))
+    with pytest.raises(ValueError, match=r"sizes must be \(n_in, n_hidden, n_out\), got \(20, 8\)"):
+        nu.load_params(tmp_path / "p.npz", sizes=(20, 8))
+    with pytest.raises(ValueError, match=r"need each of sizes >= 1, got 0"):
+        nu.load_params(tmp_path / "p.npz", sizes=(20, 0, 5))
+
+
+def set_zip_flag(content: bytes, bit: int) -> bytes:
+    """Set a general-purpose flag bit of every entry, in the local and the central headers."""
+    data = bytearray(content)
+    for signature, offset in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
+        at = data.find(signature)
+        while at >= 0:
+            data[at + offset] |= bit
+            at = data.find(signature, at + 1)
+    return bytes(data)
+
+
+def test_load_refuses_an_encrypted_file(tmp_path):
+    nu.save_params(tmp_path / "p.npz", nu.init_params(SMALL))
+    (tmp_path / "p.npz").write_bytes(set_zip_flag((tmp_path / "p.npz").read_bytes(), 0x1))
+    with pytest.raises(ValueError, match=r"p\.npz: W1\.npy is encrypted; save_params never"):
+        nu.load_params(tmp_path / "p.npz")
+
+
+def test_load_checks_the_data_against_its_checksum(tmp_path):
+    nu.save_params(tmp_path / "p.npz", nu.init_params(SMALL))
+    content = bytearray((tmp_path / "p.npz").read_bytes())
+    content[content.find(b"NUMPY") + 200] ^= 0xFF  # a byte of W1's data (stored, uncompressed)
+    (tmp_path / "p.npz").write_bytes(bytes(content))
+    with pytest.raises(ValueError, match=r"truncated or corrupt .*CRC"):
+        nu.load_params(tmp_path / "p.npz")
+
+
+class Timeout(Exception):
+    pass
+
+
+@contextlib.contextmanager
+def time_limit(seconds: float):
+    """Fail instead of hanging: a blocking open() is interrupted by the alarm."""
+
+    def expire(signum, frame):
+        raise Timeout(f"still blocked after {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are POSIX")
+def test_load_refuses_a_fifo_instead_of_blocking(tmp_path):
+    os.mkfifo(tmp_path / "p.npz")  # open() would wait forever for a writer
+    with time_limit(5), pytest.raises(ValueError, match=r"p\.npz: this is a FIFO \(named pipe\)"):
+        nu.load_params(tmp_path / "p.npz")
+
+
+@pytest.mark.parametrize(
+    ("where", "match"),
+    [
+        (lambda tmp_path: tmp_path, r"this is a folder, not a file of saved parameters"),
+        (lambda tmp_path: Path(os.devnull), r"this is not a regular file \(a device or socket\)"),
+    ],
+)
+def test_load_refuses_what_is_not_a_regular_file(tmp_path, where, match):
+    with pytest.raises(ValueError, match=match):
+        nu.load_params(where(tmp_path))
+
+
+@pytest.mark.parametrize("function", ["save_params", "load_params"])
+@pytest.mark.parametrize(
+    ("path", "error", "match"),
+    [
+        (None, TypeError, r"path must be a file name, a str or pathlib\.Path .* got NoneType"),
+        (3, TypeError, r"got int"),
+        (b"p.npz", TypeError, r"got bytes"),
+        ("", ValueError, r"path is empty: give a file name such as 'params\.npz'"),
+    ],
+)
+def test_paths_are_checked(function, path, error, match):
+    with pytest.raises(error, match=match):
+        if function == "save_params":
+            nu.save_params(path, nu.init_params(SMALL))
+        else:
+            nu.load_params(path)
+
+
+def test_paths_expand_the_home_folder(tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    params = nu.init_params(SMALL)
+    nu.save_params("~/p.npz", params)
+    assert [p.name for p in tmp_path.iterdir()] == ["p.npz"]
+    np.testing.assert_array_equal(nu.load_params("~/p.npz")["W1"], params["W1"])
+    with pytest.raises(FileNotFoundError, match=str(tmp_path / "q.npz")):
+        nu.load_params("~/q.npz")
+
+
 # ----------------------------------------------------------------------------- gradient check
 
 
@@ -870,9 +1088,8 @@ def test_split_is_a_seeded_partition():
 @pytest.mark.parametrize("dtype", [np.uint8, np.int8, np.int32, np.uint64])
 def test_split_takes_any_integer_labels(dtype):
     y = np.arange(6).astype(dtype)
-    assert sorted(np.concatenate(nu.train_val_split(np.zeros((6, 1)), y, n_val=2)[1::2])) == [
-        0, 1, 2, 3, 4, 5,
-    ]
+    _, y_fit, _, y_val = nu.train_val_split(np.zeros((6, 1)), y, n_val=2)
+    assert sorted(np.concatenate([y_fit, y_val]).tolist()) == list(range(6))
 
 
 def test_split_any_shape_and_smallest_sizes():
