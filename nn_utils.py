@@ -759,6 +759,17 @@ def _read_npz(path: Path, sizes: tuple[int, int, int] | None = None) -> Params:
             ) from None
 
 
+def _read_into(stream: io.BufferedIOBase, buffer: memoryview, key: str) -> None:
+    """Fill ``buffer`` from ``stream`` in 1 MiB pieces (no second copy of a large array)."""
+    filled = 0
+    while filled < len(buffer):
+        piece = stream.read(min(len(buffer) - filled, 1 << 20))
+        if not piece:
+            raise EOFError(f"{key}.npy holds {filled:,} bytes of data, not {len(buffer):,}")
+        buffer[filled : filled + len(piece)] = piece
+        filled += len(piece)
+
+
 def _read_members(
     path: Path, archive: zipfile.ZipFile, sizes: tuple[int, int, int] | None
 ) -> Params:
@@ -787,17 +798,14 @@ def _read_members(
         dtype, shape, fortran_order = headers[key]
         with archive.open(members[key]) as stream:
             _read_header(path, key, stream)  # skip it again: zip members read forwards only
-            nbytes = math.prod(shape) * dtype.itemsize
-            data = stream.read(nbytes)
-            if len(data) != nbytes:
-                raise EOFError(f"{key}.npy holds {len(data):,} bytes of data, not {nbytes:,}")
+            flat = np.empty(math.prod(shape), dtype)
+            _read_into(stream, memoryview(flat).cast("B"), key)
             if stream.read(1):  # reading to the end also checks the member's CRC
                 raise ValueError(
                     f"{path}: {key}.npy holds more data than its header declares ({shape}); "
                     "the file is damaged: save the parameters again with save_params"
                 )
-        array = np.frombuffer(data, dtype).reshape(shape, order="F" if fortran_order else "C")
-        params[key] = array.copy()
+        params[key] = flat.reshape(shape, order="F" if fortran_order else "C")
     return params
 
 
