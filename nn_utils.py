@@ -1141,6 +1141,28 @@ INK_THRESHOLD = 0.2
 FIELD_CENTER = 14.0
 
 
+#: The largest picture prepare_digit and resize_area take: 50 megapixels, and 65,536 pixels on
+#: a side. A phone photo is 12 MP (4000 x 3000), the largest full-resolution modes 48-50 MP
+#: (8160 x 6120 = 49.9 MP); past that is a scan or a mistake. prepare_digit needs about 20
+#: bytes per pixel (a 12 MP photo: 0.3 s, 240 MB), so 50 MP stays near 1 GB, within Colab's
+#: 12 GB; a 20000 x 20000 image took 18 s and 6.6 GB. The side limit keeps resize_area's
+#: weights small on long, thin pictures.
+MAX_IMAGE_PIXELS = 50_000_000
+MAX_IMAGE_SIDE = 65_536
+
+
+def _check_size(name: str, shape: tuple[int, int]) -> None:
+    """Raise if a (height, width) picture is larger than MAX_IMAGE_PIXELS or MAX_IMAGE_SIDE."""
+    height, width = shape
+    if height * width > MAX_IMAGE_PIXELS or max(height, width) > MAX_IMAGE_SIDE:
+        raise ValueError(
+            f"{name} is {height:,} x {width:,} pixels ({height * width / 1e6:.1f} megapixels); "
+            f"at most {MAX_IMAGE_PIXELS / 1e6:g} megapixels and {MAX_IMAGE_SIDE:,} pixels a "
+            "side are taken (a phone photo is 12): crop it to the digit or shrink it first, "
+            "e.g. image[::4, ::4]"
+        )
+
+
 def _check_image(image: object, name: str = "image") -> np.ndarray:
     """Raise unless ``image`` is a non-empty, finite, real 2-D array; return it."""
     if not isinstance(image, np.ndarray):
@@ -1157,11 +1179,15 @@ def _check_image(image: object, name: str = "image") -> np.ndarray:
         raise ValueError(f"{name} must be 2-D (height, width), got shape {image.shape}")
     if image.size == 0:
         raise ValueError(f"{name} is empty (shape {image.shape}): there is no picture to use")
+    _check_size(name, image.shape)
     if image.dtype != bool and not (
         np.issubdtype(image.dtype, np.integer) or np.issubdtype(image.dtype, np.floating)
     ):
         raise TypeError(f"{name} must hold real numbers, got dtype {image.dtype}")
-    if not np.isfinite(image).all():
+    # min and max carry any NaN or inf: no temporary the size of the picture, as isfinite makes.
+    if np.issubdtype(image.dtype, np.floating) and not (
+        np.isfinite(image.min()) and np.isfinite(image.max())
+    ):
         raise ValueError(f"{name} contains NaN or inf; replace them (e.g. np.nan_to_num) first")
     return image
 
@@ -1179,18 +1205,44 @@ def _area_weights(n_in: int, n_out: int) -> np.ndarray:
     return np.clip(overlap, 0, None) / s
 
 
+#: The most resize_area computes: its dense weight matrices R_rows (h, H) and R_cols (w, W)
+#: together hold at most 2**24 numbers (128 MiB), and the two products at most 2**31
+#: multiply-adds (about a second here). prepare_digit's largest resize, a 50-megapixel crop
+#: to 20 pixels, needs 1e9 and 1.3 M; the same size to the same size (4000 x 3000) needed
+#: 4.8e10 multiply-adds, 3.8 s and 461 MB.
+MAX_RESIZE_WEIGHTS = 2**24
+MAX_RESIZE_WORK = 2**31
+
+
+def _check_resize_work(shape_in: tuple[int, int], shape_out: tuple[int, int]) -> None:
+    """Raise if resizing shape_in to shape_out needs more than resize_area's limits."""
+    (H, W), (h, w) = shape_in, shape_out
+    weights, work = h * H + w * W, h * H * W + h * W * w
+    if weights > MAX_RESIZE_WEIGHTS or work > MAX_RESIZE_WORK:
+        raise ValueError(
+            f"resizing {H:,} x {W:,} to {h:,} x {w:,} would take {work:.2g} multiply-adds and "
+            f"{weights:,} weights; resize_area allows {MAX_RESIZE_WORK:.2g} and "
+            f"{MAX_RESIZE_WEIGHTS:,}: it is made for shrinking a digit to about 20 pixels. Crop "
+            "to the digit first, or shrink in a cheaper way, e.g. image[::4, ::4]"
+        )
+
+
 def resize_area(image: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
     """Resample a 2-D image (H, W) to ``shape`` (h, w) by area averaging -> float64 (h, w).
 
     Each output pixel is the mean of the input area it covers, partial pixels weighted by
     their overlap, so the mean intensity is kept and thin strokes fade rather than vanish
     when shrinking. Rows and columns are separable: out = R_rows @ image @ R_cols.T.
+    Input and output are limited to ``MAX_IMAGE_PIXELS`` and ``MAX_IMAGE_SIDE``, the dense
+    weights and products to ``MAX_RESIZE_WEIGHTS`` and ``MAX_RESIZE_WORK``.
     """
     image = _check_image(image)
     if not (isinstance(shape, tuple | list) and len(shape) == 2):
         raise TypeError(f"shape must be a pair (height, width), got {shape!r}")
     h = _check_int("height", shape[0], 1)
     w = _check_int("width", shape[1], 1)
+    _check_size("the output", (h, w))
+    _check_resize_work(image.shape, (h, w))
     R_rows = _area_weights(image.shape[0], h)
     R_cols = _area_weights(image.shape[1], w)
     return R_rows @ image.astype(np.float64) @ R_cols.T
@@ -1204,6 +1256,55 @@ def _center_of_mass(image: np.ndarray) -> tuple[float, float]:
     return float(rows), float(cols)
 
 
+def _pixel_range(image: np.ndarray) -> tuple[float, float]:
+    """(min, max) of a picture as floats; raise if it is flat or too wide a range to scale.
+
+    On the raw array, before prepare_digit makes its float copy: a flat 20000 x 20000 picture
+    was refused only after a 3.5 GB copy.
+    """
+    lo, hi = float(image.min()), float(image.max())
+    if lo == hi:
+        raise ValueError(
+            f"the image is flat (every pixel is {lo:g}): all background or all ink, "
+            "no digit to find"
+        )
+    if not math.isfinite(hi - lo):  # values near ±1e308: scaling them would overflow to inf
+        raise ValueError(
+            f"the pixel values span [{lo:g}, {hi:g}], too wide a range to scale in float64; "
+            "divide the image by its largest magnitude first: image / np.abs(image).max()"
+        )
+    return lo, hi
+
+
+def _check_background(image: np.ndarray, lo: float, hi: float, invert: bool) -> None:
+    """Raise if an explicit ``invert`` turns the background into ink.
+
+    The border's mean decides it for invert=None (light: invert). An explicit choice against
+    the border is honoured while the "ink" it gives covers at most half the picture (a light
+    digit may touch much of the border of a dark photo); past that it is the paper, not the
+    digit: dark ink on light paper with invert=False made the paper a white block (79%).
+    """
+    span = hi - lo
+    edges = np.concatenate([image[0], image[-1], image[:, 0], image[:, -1]])
+    border = float(((edges.astype(np.float64) - lo) / span).mean())  # 0 darkest, 1 lightest
+    if (border > 0.5) == invert:
+        return
+    ink = image < hi - INK_THRESHOLD * span if invert else image > lo + INK_THRESHOLD * span
+    share = np.count_nonzero(ink) / image.size
+    if share > 0.5:
+        looks, ink_on, other = (
+            ("dark", "light ink on a dark background", "False")
+            if invert
+            else ("light", "dark ink on light paper", "True")
+        )
+        raise ValueError(
+            f"the background looks {looks} (the border averages {border:.2f} on a scale from 0, "
+            f"darkest, to 1, lightest), and with invert={invert} {share:.0%} of the picture "
+            f"would count as ink: the paper, not the digit. For {ink_on} pass "
+            f"invert={other}, or invert=None to decide from the border"
+        )
+
+
 def prepare_digit(image: np.ndarray, invert: bool | None = None) -> np.ndarray:
     """Make any grayscale picture of one digit look like an MNIST digit: (28, 28) float32 in [0, 1].
 
@@ -1215,10 +1316,17 @@ def prepare_digit(image: np.ndarray, invert: bool | None = None) -> np.ndarray:
     20 pixels, keeping the aspect ratio; place in a 28 x 28 field so that the centre of
     mass is at MNIST's centre, ``FIELD_CENTER`` (an integer shift, kept within the field).
     A network trained on MNIST only knows digits prepared like this.
+
+    Refused with a clear error: pictures over ``MAX_IMAGE_PIXELS`` or ``MAX_IMAGE_SIDE``, flat
+    ones, values too far apart to scale (near ±1e308), and an explicit ``invert`` that would
+    make the background ink (e.g. invert=False on dark ink on light paper).
     """
     image = _check_image(image)
     if invert is not None and not isinstance(invert, bool | np.bool_):
         raise TypeError(f"invert must be None, True or False, got {invert!r}")
+    lo, hi = _pixel_range(image)
+    if invert is not None:
+        _check_background(image, lo, hi, bool(invert))
     img = image.astype(np.float64)
     lo, hi = img.min(), img.max()
     if lo == hi:

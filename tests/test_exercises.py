@@ -367,8 +367,16 @@ def centred_at_13_5(image):  # a learner who centres on the geometric centre als
         nu.FIELD_CENTER = saved
 
 
-def not_inverted(image):
-    return nu.prepare_digit(image, invert=False)  # the photo's paper ends up white
+def not_inverted(image):  # every step but the inversion: the photo's paper ends up white
+    img = (image - image.min()) / (image.max() - image.min())
+    rows, cols = np.flatnonzero((img > 0.2).any(axis=1)), np.flatnonzero((img > 0.2).any(axis=0))
+    crop = img[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
+    scale = 20 / max(crop.shape)
+    small = nu.resize_area(crop, tuple(max(1, round(n * scale)) for n in crop.shape))
+    out = np.zeros((28, 28))
+    top, left = (28 - small.shape[0]) // 2, (28 - small.shape[1]) // 2
+    out[top : top + small.shape[0], left : left + small.shape[1]] = small
+    return out
 
 
 def no_crop(image):  # scales the whole photo, not the ink's box

@@ -12,6 +12,7 @@ import os
 import pickle
 import signal
 import time
+import tracemalloc
 import zipfile
 from pathlib import Path
 
@@ -1401,9 +1402,145 @@ def test_prepare_digit_rejects(image, kwargs, error, match):
 
 def test_prepare_digit_all_ink():
     image = np.ones((100, 100))
-    image[50:53, 40:60] = 0  # a small dark dash: with invert=False the paper is the "ink"
-    with pytest.raises(ValueError, match="all ink: is the photo cropped too tightly"):
+    image[:2], image[-2:], image[:, :2], image[:, -2:] = 0, 0, 0, 0  # a dark frame: not inverted
+    image[50:53, 40:60] = 0  # a small dark dash on the light paper inside the frame
+    with pytest.raises(
+        ValueError, match=r"92% of the pixels are ink, i\.e\. all ink: is the photo"
+    ):
+        nu.prepare_digit(image)
+
+
+@pytest.mark.parametrize(
+    ("image", "invert", "match"),
+    [
+        # Dark ink on light paper with invert=False: the paper became a white block (79% "ink").
+        (
+            ring(),
+            False,
+            r"background looks light \(the border averages 1\.00 .*invert=False 80% "
+            r"of the picture would count as ink: the paper, not the digit\. For dark ink on light "
+            r"paper pass invert=True, or invert=None",
+        ),
+        (np.round(ring() * 255).astype(np.uint8), False, "background looks light"),
+        (
+            1 - ring(),
+            True,
+            r"background looks dark \(the border averages 0\.00 .*invert=True 80%.* "
+            r"For light ink on a dark background pass invert=False",
+        ),
+    ],
+)
+def test_prepare_digit_refuses_an_invert_that_makes_the_paper_ink(image, invert, match):
+    with pytest.raises(ValueError, match=match):
+        nu.prepare_digit(image, invert=invert)
+
+
+def test_prepare_digit_honours_invert_against_the_border_while_the_ink_is_a_digit():
+    # A light digit on dark paper, in a light frame: the border is light, but the "ink" is
+    # only the frame and the digit, so invert=False is taken as asked.
+    image = 1 - ring()
+    image[0], image[-1], image[:, 0], image[:, -1] = 1, 1, 1, 1
+    out = nu.prepare_digit(image, invert=False)
+    assert out.shape == (28, 28) and out.max() > 0.5
+    assert not np.allclose(out, nu.prepare_digit(image))  # None: the light border inverts it
+
+
+def test_prepare_digit_ink_share_limit_is_half_the_picture():
+    # Light paper with a dark block of 3000 of its 6000 pixels (border light): invert=False
+    # counts the light half as ink, which is allowed; one dark pixel fewer and it is refused.
+    image = np.ones((100, 60))
+    image[20:80, 5:55] = 0
+    assert nu.prepare_digit(image, invert=False).shape == (28, 28)
+    image[20, 5] = 1
+    with pytest.raises(ValueError, match=r"invert=False 50% of the picture would count as ink"):
         nu.prepare_digit(image, invert=False)
+
+
+def test_prepare_digit_scales_values_near_the_float_limit():
+    np.testing.assert_allclose(
+        nu.prepare_digit(ring() * 1e308), nu.prepare_digit(ring()), atol=1e-6
+    )
+    image = np.where(ring() > 0.5, 1e308, -1e308)  # the span, 2e308, is not a float
+    with pytest.raises(
+        ValueError,
+        match=r"span \[-1e\+308, 1e\+308\], too wide a range to scale "
+        r"in float64; divide .*image / np\.abs\(image\)\.max\(\)",
+    ):
+        nu.prepare_digit(image)
+    with np.errstate(all="raise"):  # scaled as asked, nothing overflows
+        np.testing.assert_allclose(
+            nu.prepare_digit(image / np.abs(image).max()), nu.prepare_digit(ring()), atol=1e-6
+        )
+
+
+@pytest.mark.parametrize(
+    ("shape", "refused"),
+    [
+        ((5000, 10_000), False),  # 50 megapixels exactly
+        ((5000, 10_001), True),
+        ((65_536, 1), False),
+        ((1, 65_537), True),
+        ((20_000, 20_000), True),
+    ],
+)
+def test_picture_size_limits(shape, refused):
+    if refused:
+        with pytest.raises(ValueError, match=r"at most 50 megapixels and 65,536 pixels a side"):
+            nu._check_size("image", shape)
+    else:
+        nu._check_size("image", shape)  # raises nothing
+
+
+@pytest.mark.parametrize(
+    "function", [nu.prepare_digit, lambda image: nu.resize_area(image, (20, 20))]
+)
+def test_huge_pictures_are_refused_before_any_work(function):
+    # A 20000 x 20000 picture took 18 s and 6.6 GB; a view of one value costs no memory.
+    image = np.broadcast_to(np.float64(0.5), (20_000, 20_000))
+    start = time.perf_counter()
+    with pytest.raises(ValueError, match=r"image is 20,000 x 20,000 pixels \(400\.0 megapixels\)"):
+        function(image)
+    assert time.perf_counter() - start < 0.5
+
+
+def test_a_flat_picture_is_refused_without_a_float_copy():
+    image = np.broadcast_to(np.uint8(7), (7000, 7000))  # 49 megapixels, one value
+    tracemalloc.start()
+    try:
+        with pytest.raises(ValueError, match=r"the image is flat \(every pixel is 7\)"):
+            nu.prepare_digit(image)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 1_000_000  # the float64 copy alone would be 392 MB
+
+
+@pytest.mark.parametrize(
+    ("shape_in", "shape_out", "refused"),
+    [
+        ((2**16 - 1, 2**15), (1, 1), False),  # 2**31 multiply-adds exactly
+        ((2**16, 2**15), (1, 1), True),
+        ((2**23, 1), (1, 2**23), False),  # 2**24 weights exactly
+        ((2**23, 1), (1, 2**23 + 1), True),
+        ((4000, 3000), (4000, 3000), True),  # 3.8 s and 461 MB before
+        ((4000, 4000), (1000, 1000), True),  # few weights, too much work
+    ],
+)
+def test_resize_work_limits(shape_in, shape_out, refused):
+    if refused:
+        with pytest.raises(ValueError, match=r"resize_area allows 2\.1e\+09 and 16,777,216"):
+            nu._check_resize_work(shape_in, shape_out)
+    else:
+        nu._check_resize_work(shape_in, shape_out)
+
+
+def test_resize_area_refuses_huge_work_and_outputs_up_front():
+    big = np.broadcast_to(np.float64(0.5), (4000, 3000))
+    with pytest.raises(ValueError, match=r"resizing 4,000 x 3,000 to 4,000 x 3,000 would take"):
+        nu.resize_area(big, (4000, 3000))
+    with pytest.raises(ValueError, match=r"the output is 10,000 x 10,000 pixels"):
+        nu.resize_area(np.ones((2, 2)), (10_000, 10_000))
+    np.testing.assert_allclose(nu.resize_area(big, (20, 15)), 0.5)  # what prepare_digit asks
 
 
 # ----------------------------------------------------------------------------- its place
