@@ -422,6 +422,249 @@ def test_check_prepare_compares_with_the_reference():
     assert prefix(uncropped) == exercises.NOT_YET, uncropped
 
 
+# ------------------------------------------------ the checks judge the learner, and only them
+
+PARAMS64, X64, Y64 = grad_setup()
+X, Y = blobs(300)
+FIT_VAL = (X[:200], Y[:200], X[200:], Y[200:])
+
+
+def with_nan(x):
+    x = x.copy()
+    x.flat[3] = np.nan
+    return x
+
+
+@pytest.mark.parametrize("answer_given", [True, False])
+@pytest.mark.parametrize(
+    ("check", "error", "match"),
+    [
+        (lambda a: exercises.check_background_share(a, None), TypeError, "images must be a non"),
+        (
+            lambda a: exercises.check_background_share(a, with_nan(IMAGES.astype(float))),
+            ValueError,
+            "images holds NaN",
+        ),
+        (
+            lambda a: exercises.check_background_share(a, IMAGES[:0]),
+            TypeError,
+            r"shape \(0, 6, 6\)",
+        ),
+        # Probabilities that are not probabilities: not an answer the learner can match.
+        (
+            lambda a: exercises.check_cross_entropy(a, np.array([0.5, 0.2, 0.1]), 1),
+            ValueError,
+            r"probs must be \(k,\) positive probabilities summing to 1, .* sum 0\.8",
+        ),
+        (
+            lambda a: exercises.check_cross_entropy(a, np.array([0.5, np.nan, 0.5]), 1),
+            ValueError,
+            "probs holds NaN",
+        ),
+        (
+            lambda a: exercises.check_cross_entropy(a, np.array([1.0, 0.0]), 1),
+            ValueError,
+            "positive probabilities",
+        ),
+        (
+            lambda a: exercises.check_cross_entropy(a, PROBS, 3),
+            ValueError,
+            r"label must lie in 0\.\.2",
+        ),
+        (lambda a: exercises.check_cross_entropy(a, PROBS, -1), ValueError, "need label >= 0"),
+        (
+            lambda a: exercises.check_cross_entropy(a, PROBS, True),
+            TypeError,
+            "label must be an int",
+        ),
+        (lambda a: exercises.check_cross_entropy(a, [0.7, 0.3], 0), TypeError, "got list"),
+        (
+            lambda a: exercises.check_broken_backward(a and no_mean, PARAMS64, with_nan(X64), Y64),
+            ValueError,
+            "x holds 1 NaN",
+        ),
+        (
+            lambda a: exercises.check_broken_backward(a and no_mean, None, X64, Y64),
+            TypeError,
+            "expected the dict",
+        ),
+        (
+            lambda a: exercises.check_broken_backward(a and no_mean, PARAMS64, X64, None),
+            ValueError,
+            r"labels must have shape \(10,\)",
+        ),
+        (
+            lambda a: exercises.check_momentum(a and momentum, *FIT_VAL, epochs=-1),
+            ValueError,
+            "need epochs >= 1, got -1",
+        ),
+        (
+            lambda a: exercises.check_momentum(a and momentum, None, *FIT_VAL[1:]),
+            ValueError,
+            r"the fit data: x must be an array of shape \(n, 784\), got NoneType",
+        ),
+        (
+            lambda a: exercises.check_momentum(
+                a and momentum, *FIT_VAL[:2], with_nan(X[200:]), Y[200:]
+            ),
+            ValueError,
+            "the validation data: x holds 1 NaN",
+        ),
+        (
+            lambda a: exercises.check_hidden_size(a and 16, *FIT_VAL, epochs=0),
+            ValueError,
+            "need epochs >= 1, got 0",
+        ),
+        (
+            lambda a: exercises.check_hidden_size(a and 16, X[:200], Y[:200] * 1.0, *FIT_VAL[2:]),
+            TypeError,
+            "the fit data: labels must be integers",
+        ),
+        (
+            lambda a: exercises.check_hidden_size(a and 16, *FIT_VAL, seed=-1),
+            ValueError,
+            "need seed >= 0",
+        ),
+        (
+            lambda a: exercises.check_confusion_by_hand(a and RIGHT, None, Y_PRED),
+            ValueError,
+            "y_true must be a non-empty list of labels, got array",
+        ),
+        (
+            lambda a: exercises.check_confusion_by_hand(a and RIGHT, Y_TRUE, Y_PRED[:3]),
+            ValueError,
+            "y_true has 4 labels but y_pred 3",
+        ),
+        (
+            lambda a: exercises.check_confusion_by_hand(a and RIGHT, Y_TRUE, [0, -1, 1, 2]),
+            ValueError,
+            "y_pred holds a negative label, -1",
+        ),
+        (lambda a: exercises.check_confusion_by_hand(a and RIGHT, [], []), ValueError, "non-empty"),
+        (
+            lambda a: exercises.check_confusion_by_hand(a and RIGHT, [0.0, 1.0, 1.0, 2.0], Y_PRED),
+            TypeError,
+            "y_true must hold integer labels, got dtype float64",
+        ),
+        (
+            lambda a: exercises.check_prepare(a and nu.prepare_digit, []),
+            ValueError,
+            "non-empty list",
+        ),
+        (
+            lambda a: exercises.check_prepare(a and nu.prepare_digit, [None]),
+            TypeError,
+            "NumPy array",
+        ),
+        (
+            lambda a: exercises.check_prepare(a and nu.prepare_digit, [np.full((9, 9), 7)]),
+            ValueError,
+            "the image is flat",
+        ),
+    ],
+)
+def test_bad_notebook_data_is_not_blamed_on_the_learner(check, error, match, answer_given):
+    with pytest.raises(error, match=match) as err:
+        check(answer_given or None)  # the data are checked first, whatever the answer
+    assert "bad data by the notebook, not by your answer" in str(err.value)
+    assert "Re-run the notebook's cells" in str(err.value)
+
+
+def test_the_notebooks_own_probabilities_are_accepted():
+    probs = np.array([0.1, 0.6, 0.2, 0.1])  # the notebook's probs_row: sums to 1 + 2e-16
+    assert prefix(exercises.check_cross_entropy(-np.log(0.2), probs, np.int64(2))) == "Correct!"
+    assert prefix(exercises.check_cross_entropy(0.5, probs + 5e-7 / 4, 2)) == "Not yet:"
+
+
+class CheckBug(Exception):
+    pass
+
+
+def check_bug(*args, **kwargs):
+    raise CheckBug("the check's own code failed")
+
+
+@pytest.mark.parametrize(
+    ("name", "call"),
+    [
+        ("gradient_check", lambda: exercises.check_broken_backward(no_mean, *grad_setup())),
+        ("accuracy", lambda: exercises.check_momentum(momentum, *FIT_VAL, epochs=1)),
+        ("_sgd_step", lambda: exercises.check_momentum(momentum, *FIT_VAL, epochs=1)),
+        ("train", lambda: exercises.check_hidden_size(16, *FIT_VAL, epochs=1)),
+        ("_best_correlation", lambda: exercises.check_prepare(nu.prepare_digit, [ring()])),
+    ],
+)
+def test_an_error_in_the_checks_own_code_is_not_blamed_on_the_learner(monkeypatch, name, call):
+    monkeypatch.setattr(exercises, name, check_bug)
+    with pytest.raises(CheckBug):
+        call()
+
+
+def raises_value_error(*args):
+    raise ValueError("x must be an array of shape (n, 784)")  # looks like a check's message
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda f: exercises.check_broken_backward(f, *grad_setup()),
+        lambda f: exercises.check_momentum(f, *FIT_VAL, epochs=1),
+        lambda f: exercises.check_prepare(f, [ring()]),
+    ],
+)
+def test_an_error_in_the_learners_code_is_theirs(call):
+    message = call(raises_value_error)
+    assert message.startswith("Not yet: your function raised ValueError: x must be an array"), (
+        message
+    )
+
+
+def momentum_once_right(params, grads, velocity, lr, beta):
+    """Right on the check's small float64 arrays, a sign error on the network's float32 ones."""
+    for key, g in grads.items():
+        velocity[key] = beta * velocity[key] + g
+        if params[key].dtype == np.float64:
+            params[key] -= lr * velocity[key]
+        else:
+            params[key] += lr * velocity[key]
+
+
+@pytest.mark.parametrize("step", [momentum_once_right, momentum_uphill])
+def test_check_momentum_reports_a_run_that_diverges(monkeypatch, step):
+    if step is momentum_uphill:  # caught on the small arrays first; without that check:
+        assert "wrong sign" in exercises.check_momentum(step, *FIT_VAL, epochs=1)
+        monkeypatch.setattr(exercises, "_verify_momentum", lambda step: None)
+    message = exercises.check_momentum(step, *FIT_VAL, epochs=1)
+    assert message.startswith("Not yet: your step gives the right numbers on small float64"), (
+        message
+    )
+    assert re.search(r"diverged: the mean loss over the second half of epoch 1 was \d", message)
+
+
+def momentum_to_nan(params, grads, velocity, lr, beta):
+    momentum_once_right(params, grads, velocity, lr, beta)
+    if params["W1"].dtype == np.float32:
+        params["b2"][:] = np.nan
+
+
+def test_check_momentum_reports_a_loss_that_stops_being_finite():
+    message = exercises.check_momentum(momentum_to_nan, *FIT_VAL, epochs=1)
+    assert "diverged: the loss became nan at epoch 1, step 2" in message, message
+
+
+def test_check_hidden_size_explains_a_layer_too_narrow_to_learn(context):
+    data = [context[k] for k in ("x_fit", "y_fit", "x_val", "y_val")]
+    with pytest.raises(FloatingPointError, match="training diverged"):  # what train says
+        nu.train(nu.init_params((784, 1, 10)), *data[:2], epochs=2)
+    message = exercises.check_hidden_size(1, *data, epochs=2)
+    assert message.startswith(
+        "Correct! 1 hidden unit (805 parameters) could not learn at all here: training stopped"
+    ), message
+    assert (
+        "pass through 1 number, too few" in message and "64 units: 100.00% with 50,890" in message
+    )
+
+
 # ----------------------------------------------------------------------------- its place
 
 
