@@ -422,6 +422,182 @@ def test_check_prepare_compares_with_the_reference():
     assert prefix(uncropped) == exercises.NOT_YET, uncropped
 
 
+# ----------------------------------------------------- each check's limits, pinned where they are
+
+
+@pytest.mark.parametrize(
+    ("offset", "start", "words"),
+    [
+        (0.9e-4, exercises.CORRECT, "background"),
+        (-0.9e-4, exercises.CORRECT, "background"),
+        (1.1e-4, exercises.NOT_YET, "Hint"),
+        (-1.1e-4, exercises.NOT_YET, "Hint"),
+    ],
+)
+def test_check_background_share_tolerance(offset, start, words):
+    for target in (SHARE, 1 - SHARE):  # the share, and the share of ink (a learner's slip)
+        message = exercises.check_background_share(target + offset, IMAGES)
+        expected = start if target == SHARE else exercises.NOT_YET
+        assert prefix(message) == expected, message
+        if target == SHARE:
+            assert words in message
+        else:
+            assert ("NOT 0" in message) == (start == exercises.CORRECT), message
+
+
+@pytest.mark.parametrize(("offset", "percentage"), [(0.009, True), (-0.009, True), (0.011, False)])
+def test_check_background_share_recognises_a_percentage(offset, percentage):
+    message = exercises.check_background_share(100 * SHARE + offset, IMAGES)
+    assert ("looks like a percentage" in message) == percentage, message
+    assert prefix(message) == exercises.NOT_YET
+
+
+@pytest.mark.parametrize(
+    ("worst", "my_backward", "words"),
+    [
+        (0.99e-6, slightly_off, "isn't broken yet"),
+        (1e-6, slightly_off, "between 1e-6"),  # "below 1e-6" is unbroken, 1e-6 itself is not
+        (1e-3, slightly_off, "between 1e-6"),
+        (1.0001e-3, slightly_off, "caught your bug"),
+        (1e-3, nu.backward, "isn't broken yet"),  # backward's own gradients, pushed by a kink
+        (1.0001e-3, nu.backward, "caught your bug"),
+    ],
+)
+def test_check_broken_backward_thresholds(monkeypatch, worst, my_backward, words):
+    real = exercises.gradient_check
+
+    def forced(*args, **kwargs):
+        real(*args, **kwargs)  # runs the learner's backward, as the check needs
+        return worst
+
+    monkeypatch.setattr(exercises, "gradient_check", forced)
+    message = exercises.check_broken_backward(my_backward, *grad_setup())
+    assert words in message, message
+
+
+SHAPE = (3, 2)
+RNG = np.random.default_rng(5)
+P_OLD, V_OLD, G = (RNG.standard_normal(SHAPE) for _ in range(3))
+LR, BETA = 0.1, 0.9
+V_NEW = BETA * V_OLD + G
+
+
+@pytest.mark.parametrize(
+    ("p", "v", "words"),
+    [
+        (P_OLD - LR * V_NEW, V_NEW, None),
+        (P_OLD - LR * V_NEW, V_OLD, "velocity['W1'] was not updated in place"),
+        (P_OLD + BETA * V_OLD - LR * G, BETA * V_OLD - LR * G, "follows the other convention"),
+        (P_OLD + LR * V_NEW, -V_NEW, "velocity['W1'] has the wrong sign"),
+        (P_OLD - LR * G, G, "velocity['W1'] is just the gradient"),
+        (P_OLD, BETA * V_OLD + (1 - BETA) * G, "averages (1 - beta) g"),
+        (P_OLD, V_NEW + 0.5, "velocity['W1'] is not beta * v + g (off by up to 0.5)"),
+        (P_OLD, V_NEW, "params['W1'] was not updated in place"),
+        (P_OLD + LR * V_NEW, V_NEW, "params['W1'] has the wrong sign"),
+        (P_OLD - LR * G, V_NEW, "params['W1'] moved by the gradient"),
+        (P_OLD - LR * V_OLD, V_NEW, "params['W1'] used the old velocity"),
+        (P_OLD - LR * V_NEW + 0.25, V_NEW, "params['W1'] is not p - lr * v (off by up to 0.25)"),
+    ],
+)
+def test_momentum_mistakes_are_diagnosed(p, v, words):
+    mistake = exercises._momentum_mistake("W1", P_OLD, V_OLD, G, p, v, LR, BETA)
+    if words is None:
+        assert mistake is None
+    else:
+        assert mistake is not None and words in mistake, mistake
+
+
+def ema_momentum(params, grads, velocity, lr, beta):
+    for key, g in grads.items():
+        velocity[key] *= beta
+        velocity[key] += (1 - beta) * g
+        params[key] -= lr * velocity[key]
+
+
+def test_check_momentum_names_the_averaging_convention():
+    message = exercises.check_momentum(ema_momentum, *FIT_VAL, epochs=1)
+    assert "after step 1: velocity['W1'] averages (1 - beta) g" in message, message
+
+
+def test_check_momentum_plain_sgd_is_train_with_a_constant_rate():
+    message = exercises.check_momentum(momentum, *FIT_VAL, epochs=1)
+    params, _ = nu.train(
+        nu.init_params((20, 64, 10), 0), *FIT_VAL[:2], epochs=1, lr=0.5, schedule="constant",
+        weight_decay=0.0,
+    )
+    plain = nu.accuracy(FIT_VAL[3], nu.predict(params, FIT_VAL[2]))
+    assert f"plain SGD: {plain:.2%} (1 epochs each)" in message, message
+
+
+def test_param_count():
+    assert exercises._param_count((784, 64, 10)) == 784 * 64 + 64 + 64 * 10 + 10 == 50_890
+    assert exercises._param_count((2, 3, 5)) == 6 + 3 + 15 + 5
+    params = nu.init_params((20, 16, 10))
+    assert exercises._param_count((20, 16, 10)) == sum(p.size for p in params.values()) == 506
+
+
+def test_check_hidden_size_reports_parameter_counts():
+    message = exercises.check_hidden_size(16, *FIT_VAL, epochs=1)
+    assert "with 506 parameters; 64 units:" in message and "with 1,994 parameters" in message
+
+
+@pytest.mark.parametrize(
+    ("hidden_size", "words"),
+    [
+        (2048, "Correct! 2048 hidden units"),
+        (2049, "Not yet: 2049 units would train for a long time here; pick at most 2048"),
+        (1, "Correct! 1 hidden unit"),
+        (0, "Not yet: a layer needs at least 1 unit, got 0"),
+    ],
+)
+def test_check_hidden_size_limits(hidden_size, words):
+    message = exercises.check_hidden_size(hidden_size, *FIT_VAL, epochs=1)
+    assert message.startswith(words), message
+
+
+def test_check_confusion_by_hand_names_the_classes():
+    message = exercises.check_confusion_by_hand([[1, 0], [0, 1]], Y_TRUE, Y_PRED)
+    assert "one column per predicted class, 0..2." in message, message
+
+
+def digit_block(top: int, left: int, height: int = 20, width: int = 20) -> np.ndarray:
+    out = np.zeros((28, 28))
+    out[top : top + height, left : left + width] = 1
+    return out
+
+
+@pytest.mark.parametrize(
+    ("out", "words"),
+    [
+        (digit_block(4, 4), None),
+        # A frame just inside the 2-pixel border: not the border, but a 24 px box.
+        (digit_block(2, 2, 24, 24) - digit_block(3, 3, 22, 22), "bounding box is 24 px"),
+        (digit_block(1, 4, 21, 20), "the 2-pixel border averages"),
+        (digit_block(4, 4) + np.pad(np.full((24, 24), 0.0), 2, constant_values=0.049), None),
+        (digit_block(4, 4) + np.pad(np.full((24, 24), 0.0), 2, constant_values=0.051), "border"),
+        # The ink's box: 19 to 21 px; a pixel at 0.05 is not ink, one above it is.
+        (digit_block(4, 4, 19, 19), None),
+        (digit_block(4, 4, 21, 21), None),
+        (digit_block(4, 4, 18, 18), "bounding box is 18 px"),
+        (digit_block(4, 4, 22, 22), "bounding box is 22 px"),
+        (digit_block(4, 4) + 0.05 * digit_block(25, 10, 1, 1), None),
+        (digit_block(4, 4) + 0.06 * digit_block(25, 10, 1, 1), "bounding box is 22 px"),
+        # The centre of mass: within 1 px of (13.5, 13.5), plus 1e-4 for float32 rounding.
+        (digit_block(5, 4), None),  # 14.5: exactly 1 px off
+        # Mass m at row 25 moves the centre from 14.5 by m * 10.5 / 400: by 0.00009, 0.00012.
+        (digit_block(5, 4) + 0.0017 * digit_block(25, 13, 1, 2), None),
+        (digit_block(5, 4) + 0.0023 * digit_block(25, 13, 1, 2), "centre of mass"),
+        (digit_block(4, 6), "centre of mass is at (13.5, 15.5)"),
+    ],
+)
+def test_prepare_mistake_limits(out, words):
+    mistake = exercises._prepare_mistake(out, out)  # its own reference: correlation 1
+    if words is None:
+        assert mistake is None, mistake
+    else:
+        assert mistake is not None and words in mistake, mistake
+
+
 # ------------------------------------------------ the checks judge the learner, and only them
 
 PARAMS64, X64, Y64 = grad_setup()

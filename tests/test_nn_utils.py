@@ -59,7 +59,7 @@ def test_one_hot_round_trip():
     [
         (np.array([0, 10]), r"0\.\.9, got values from 0 to 10"),
         (np.array([-1]), "0..9"),
-        (np.array([0.0, 1.0]), "integers"),
+        (np.array([0.0, 1.0]), r"labels must be integers 0\.\.9, got dtype float64"),
     ],
 )
 def test_labels_are_checked(y, match):
@@ -995,6 +995,11 @@ def test_gradient_check_measures_the_relative_error(monkeypatch):
     assert worst == pytest.approx(0.001 / 2.001, rel=1e-4)
 
 
+def test_gradient_check_default_step_is_the_documented_one():
+    # The notebook's text quotes epsilon = 1e-5.
+    assert inspect.signature(nu.gradient_check).parameters["eps"].default == 1e-5
+
+
 def test_gradient_check_with_one_check_per_parameter():
     params = nu.init_params(SMALL, seed=3, dtype=np.float64)
     x, y = blobs(8)
@@ -1132,6 +1137,11 @@ def test_nearest_class_mean_by_hand():
     np.testing.assert_array_equal(means, [[0, 0.125], [1, 0.125]])
     pred = nu.nearest_class_mean_predict(means, np.array([[0.1, 0.1], [0.9, 0], [0.49, 0.5]]))
     assert pred.dtype == np.int64 and pred.tolist() == [0, 1, 0]
+
+
+def test_nearest_class_mean_defaults_to_the_ten_digits():
+    x = np.random.default_rng(0).random((20, 3)).astype(np.float32)
+    assert nu.nearest_class_mean_fit(x, np.arange(20) % 10).shape == (10, 3)
 
 
 def test_nearest_class_mean_matches_brute_force():
@@ -1287,6 +1297,10 @@ def test_pca_known_directions_and_sign():
     np.testing.assert_allclose(z, np.column_stack([t, s]), atol=1e-12)
     np.testing.assert_allclose(nu.pca(-x, k=1)[:, 0], -t, atol=1e-12)  # same direction, no flip
     assert nu.pca(x.astype(np.float32), k=1).shape == (4, 1)
+
+
+def test_pca_gives_two_coordinates_by_default():
+    assert nu.pca(np.random.default_rng(0).random((6, 4))).shape == (6, 2)
 
 
 def test_pca_rejects():
@@ -1541,6 +1555,106 @@ def test_resize_area_refuses_huge_work_and_outputs_up_front():
     with pytest.raises(ValueError, match=r"the output is 10,000 x 10,000 pixels"):
         nu.resize_area(np.ones((2, 2)), (10_000, 10_000))
     np.testing.assert_allclose(nu.resize_area(big, (20, 15)), 0.5)  # what prepare_digit asks
+
+
+# ------------------------------------------------------ prepare_digit, pinned where faults hide
+
+
+def strokes(seed: int) -> np.ndarray:
+    """Three dark strokes of random place and width on light paper, 60 x 50: an odd digit."""
+    rng = np.random.default_rng(seed)
+    image = np.ones((60, 50))
+    r, c = np.mgrid[:60, :50]
+    for _ in range(3):
+        (r0, c0), (r1, c1) = rng.uniform(8, 42, (2, 2))
+        along = ((r - r0) * (r1 - r0) + (c - c0) * (c1 - c0)) / ((r1 - r0) ** 2 + (c1 - c0) ** 2)
+        t = np.clip(along, 0, 1)
+        image[np.hypot(r - r0 - t * (r1 - r0), c - c0 - t * (c1 - c0)) < rng.uniform(1.5, 4)] = 0.1
+    return image
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_prepare_digit_puts_the_centre_of_mass_within_half_a_pixel(seed):
+    # Asymmetric digits whose centre falls at every fraction of a pixel: an integer shift
+    # rounded to the nearest pixel leaves at most 0.5 px, a shift one pixel off leaves more.
+    out = nu.prepare_digit(strokes(seed))
+    cy, cx = nu._center_of_mass(out)
+    assert abs(cy - nu.FIELD_CENTER) <= 0.5 + 1e-6 and abs(cx - nu.FIELD_CENTER) <= 0.5 + 1e-6
+
+
+@pytest.mark.parametrize("transpose", [False, True])
+def test_prepare_digit_keeps_a_lopsided_digit_inside_the_field(transpose):
+    # A thin stroke with a heavy foot: centring the mass would push the box out of the field,
+    # so it is clamped to the field's edge, with nothing cut off.
+    for heavy_end, first_row, last_row in (("foot", 0, 19), ("head", 8, 27)):
+        image = np.ones((40, 30))
+        image[10:30, 15] = 0  # the stroke: 20 rows
+        rows = slice(25, 30) if heavy_end == "foot" else slice(10, 15)
+        image[rows, 10:21] = 0
+        image = image.T if transpose else image
+        out = nu.prepare_digit(image)
+        out = out.T if transpose else out
+        inked = np.flatnonzero((out > 0).any(axis=1))
+        assert (inked[0], inked[-1]) == (first_row, last_row), heavy_end
+
+
+def test_prepare_digit_crops_exactly_to_the_ink():
+    # A 20 x 10 block of ink: cropped exactly, it needs no resampling and comes out as 200
+    # pixels of exactly 1; one row or column more or less in the crop would blur it.
+    image = np.ones((50, 40))
+    image[17:37, 11:21] = 0
+    out = nu.prepare_digit(image)
+    assert np.count_nonzero(out == 1) == 200 and np.count_nonzero(out) == 200
+    assert ink_box(out) == (20, 10)
+    tall = nu.prepare_digit(image.T)
+    assert np.count_nonzero(tall == 1) == 200 and ink_box(tall) == (10, 20)
+
+
+@pytest.mark.parametrize("transpose", [False, True])
+def test_prepare_digit_reads_every_edge_of_the_border(transpose):
+    # Top edge in shadow, the light paper shows on the bottom edge (the right one, transposed),
+    # and the row inside it is a dark line: only the edge itself says the paper is light.
+    image = ring()
+    image[0] = 0.1
+    image[-2] = 0.1
+    image[:35, 0] = image[:35, -1] = 0.1
+    border = np.concatenate([image[0], image[-1], image[:, 0], image[:, -1]])
+    # 188 of 320 border pixels light; without the 60 of the light edge, 128: under half.
+    assert (border.mean() - 0.1) / 0.85 == pytest.approx(188 / 320)
+    image = image.T if transpose else image
+    np.testing.assert_array_equal(nu.prepare_digit(image), nu.prepare_digit(image, invert=True))
+
+
+def test_prepare_digit_inverts_only_a_border_lighter_than_half():
+    # Exactly half the border light: not inverted. The interior is dark, so inverting it
+    # would make it all ink.
+    image = np.zeros((40, 40))
+    image[-1, :] = 1
+    image[1:-1, 0] = 1  # left edge's inside; its corners belong to the top and bottom rows
+    image[15:25, 18:22] = 1  # a light bar: the digit
+    border = np.concatenate([image[0], image[-1], image[:, 0], image[:, -1]])
+    assert border.mean() == 0.5
+    np.testing.assert_array_equal(nu.prepare_digit(image), nu.prepare_digit(image, invert=False))
+    # A ring whose left edge is in shadow: border 0.69, lighter than half, so inverted.
+    shaded = ring()
+    shaded[:, 0] = 0.1
+    np.testing.assert_array_equal(nu.prepare_digit(shaded), nu.prepare_digit(shaded, invert=True))
+
+
+@pytest.mark.parametrize(
+    ("shape", "match"),
+    [
+        ((5, 5, 3), r"image has shape \(5, 5, 3\), a colour \(RGB or RGBA\) picture"),
+        ((5, 5, 4), r"image has shape \(5, 5, 4\), a colour"),
+        ((5, 5, 2), r"image must be 2-D \(height, width\), got shape \(5, 5, 2\)"),
+        ((5, 5, 5), r"image must be 2-D"),
+        ((3, 5, 5), r"image must be 2-D"),
+        ((5, 5, 3, 1), r"image must be 2-D"),
+    ],
+)
+def test_check_image_names_colour_pictures_and_other_shapes(shape, match):
+    with pytest.raises(ValueError, match=match):
+        nu.prepare_digit(np.zeros(shape))
 
 
 # ----------------------------------------------------------------------------- its place
