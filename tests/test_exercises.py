@@ -445,6 +445,26 @@ def test_check_background_share_tolerance(offset, start, words):
             assert ("NOT 0" in message) == (start == exercises.CORRECT), message
 
 
+@pytest.mark.parametrize(
+    ("images", "answer", "words"),
+    [
+        # The tolerances are inclusive: exactly 1e-4 (or 1e-2 for a percentage) off still counts.
+        (IMAGES + 1, 1e-4, "Correct!"),  # no zero pixels: the share is exactly 0
+        (IMAGES + 1, 0.01, "looks like a percentage"),
+        (IMAGES * 0, 1e-4, "NOT 0"),  # all zero: the ink's share is exactly 0
+    ],
+)
+def test_check_background_share_tolerances_are_inclusive(images, answer, words):
+    assert words in exercises.check_background_share(answer, images)
+
+
+def test_check_cross_entropy_tolerance_is_inclusive():
+    p = 0.999999
+    answer = -np.log(p) + 1e-3
+    assert abs(answer - -np.log(p)) == 1e-3  # exactly the tolerance, in floats too
+    assert prefix(exercises.check_cross_entropy(answer, np.array([p, 1 - p]), 0)) == "Correct!"
+
+
 @pytest.mark.parametrize(("offset", "percentage"), [(0.009, True), (-0.009, True), (0.011, False)])
 def test_check_background_share_recognises_a_percentage(offset, percentage):
     message = exercises.check_background_share(100 * SHARE + offset, IMAGES)
@@ -527,6 +547,21 @@ def test_check_momentum_plain_sgd_is_train_with_a_constant_rate():
     )
     plain = nu.accuracy(FIT_VAL[3], nu.predict(params, FIT_VAL[2]))
     assert f"plain SGD: {plain:.2%} (1 epochs each)" in message, message
+
+
+def test_check_momentum_trains_with_lr_0_05_and_beta_0_9():
+    """The contract the message states: lr 0.05, beta 0.9, batches of 64 in train's order."""
+    x_fit, y_fit, x_val, y_val = FIT_VAL
+    params = nu.init_params((20, 64, 10), 0)
+    velocity = {k: np.zeros_like(v) for k, v in params.items()}
+    order = np.random.default_rng(0).permutation(len(x_fit))
+    for start in range(0, len(x_fit), 64):
+        batch = order[start : start + 64]
+        grads = nu.backward(params, nu.forward(params, x_fit[batch])[1], y_fit[batch])
+        momentum(params, grads, velocity, 0.05, 0.9)
+    expected = nu.accuracy(y_val, nu.predict(params, x_val))
+    message = exercises.check_momentum(momentum, *FIT_VAL, epochs=1)
+    assert f"Validation accuracy with momentum: {expected:.2%}," in message, message
 
 
 def test_param_count():

@@ -638,6 +638,12 @@ def test_confusion_matrix_against_a_hand_count():
     assert cm.shape == (10, 10) and cm.sum() == 9 and cm[3:].sum() == 0
 
 
+def test_confusion_matrix_of_a_single_class():
+    np.testing.assert_array_equal(nu.confusion_matrix(np.zeros(3, int), np.zeros(3, int), 1), [[3]])
+    with pytest.raises(ValueError, match="need num_classes >= 1, got 0"):
+        nu.confusion_matrix(np.zeros(3, int), np.zeros(3, int), 0)
+
+
 def test_precision_and_recall():
     cm = np.array([[1, 1, 0], [0, 2, 1], [1, 0, 3]])
     precision, recall = nu.precision_recall(cm)
@@ -1421,6 +1427,19 @@ def test_prepare_digit_all_ink():
     with pytest.raises(
         ValueError, match=r"92% of the pixels are ink, i\.e\. all ink: is the photo"
     ):
+        nu.prepare_digit(image)
+
+
+def test_prepare_digit_all_ink_limit_is_90_percent():
+    image = np.ones((100, 100))  # light inside a dark frame: not inverted, the light is ink
+    image[0], image[-1], image[:, 0], image[:, -1] = 0, 0, 0, 0  # 396 dark pixels
+    inside = image[1:-1, 1:-1].copy()
+    inside.ravel()[:604] = 0  # 604 more, in the top rows: 1000 dark, exactly 90% ink
+    image[1:-1, 1:-1] = inside
+    assert np.count_nonzero(image) == 9000
+    assert nu.prepare_digit(image).shape == (28, 28)  # 90% is allowed
+    image[1, 1] = 1  # 90.01%
+    with pytest.raises(ValueError, match=r"90% of the pixels are ink, i\.e\. all ink"):
         nu.prepare_digit(image)
 
 
