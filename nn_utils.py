@@ -704,11 +704,8 @@ def _read_header(path: Path, key: str, stream: io.BufferedIOBase) -> tuple[np.dt
     header = stream.read(length)
     if len(header) != length:
         raise EOFError("the file ends inside an array header")
-    reader = (
-        np.lib.format.read_array_header_1_0
-        if version == (1, 0)
-        else (np.lib.format.read_array_header_2_0)
-    )
+    read_1, read_2 = np.lib.format.read_array_header_1_0, np.lib.format.read_array_header_2_0
+    reader = read_1 if version == (1, 0) else read_2
     try:
         shape, fortran_order, dtype = reader(io.BytesIO(size_bytes + header))
     except ValueError as err:
