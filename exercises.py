@@ -375,8 +375,8 @@ def _train_with(
             late = float(np.mean(losses[len(losses) // 2 :]))
             if late > max(first, math.log(10)):
                 raise _Diverged(
-                    f"the mean loss over the second half of epoch {epoch} was {late:.3g}, above "
-                    f"{first:.3g} on the first batch, before any step"
+                    f"the mean loss over the second half of epoch {epoch} was {late:.4g}, above "
+                    f"{first:.4g} on the first batch, before any step"
                 )
     return params
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 import contextlib
 import io
+import math
 import re
 from pathlib import Path
 
@@ -785,6 +786,8 @@ def test_the_notebooks_own_probabilities_are_accepted():
     probs = np.array([0.1, 0.6, 0.2, 0.1])  # the notebook's probs_row: sums to 1 + 2e-16
     assert prefix(exercises.check_cross_entropy(-np.log(0.2), probs, np.int64(2))) == "Correct!"
     assert prefix(exercises.check_cross_entropy(0.5, probs + 5e-7 / 4, 2)) == "Not yet:"
+    with pytest.raises(ValueError, match="summing to 1"):  # 1e-6 is the tolerance
+        exercises.check_cross_entropy(0.5, probs + 1.2e-6 / 4, 2)
 
 
 class CheckBug(Exception):
@@ -850,6 +853,36 @@ def test_check_momentum_reports_a_run_that_diverges(monkeypatch, step):
         message
     )
     assert re.search(r"diverged: the mean loss over the second half of epoch 1 was \d", message)
+
+
+def scripted_losses(monkeypatch, *losses):
+    """Make _train_with see these batch losses, in order (4 batches of 64 per epoch)."""
+    script = iter(losses)
+    monkeypatch.setattr(exercises, "_cross_entropy", lambda probs, y: next(script))
+    x, y = np.zeros((256, 20), np.float32), np.zeros(256, int)
+    return lambda epochs: exercises._train_with(
+        lambda p, g: None, nu.init_params((20, 4, 10)), x, y, epochs, 0
+    )
+
+
+@pytest.mark.parametrize(
+    ("losses", "epochs", "diverged"),
+    [
+        ((2.0, 3.0, 3.0, 1.0), 1, None),  # a bad stretch, then settled: second half 2.0
+        ((2.0, 1.0, 2.31, 2.31), 1, "epoch 1 was 2.31, above 2 on the first batch"),  # > ln 10
+        ((3.0, 1.0, 3.0, 3.0), 1, None),  # back to where it began is not above it
+        ((3.0, 1.0, 3.0, 3.01), 1, "epoch 1 was 3.005, above 3 on"),
+        ((2.0, 2.0, 2.0, 2.0, 5.0, 1.0, 2.5, 2.5), 2, "epoch 2 was 2.5, above 2 on the first"),
+        ((2.0, math.inf), 1, "the loss became inf at epoch 1, step 2"),
+    ],
+)
+def test_train_with_reports_divergence_as_train_does(monkeypatch, losses, epochs, diverged):
+    run = scripted_losses(monkeypatch, *losses)
+    if diverged is None:
+        run(epochs)  # raises nothing
+    else:
+        with pytest.raises(exercises._Diverged, match=re.escape(diverged)):
+            run(epochs)
 
 
 def momentum_to_nan(params, grads, velocity, lr, beta):

@@ -10,6 +10,7 @@ import io
 import math
 import os
 import pickle
+import re
 import signal
 import time
 import tracemalloc
@@ -351,6 +352,25 @@ def test_bad_pixels_are_refused_where_data_enter(caller, value, match):
     x[0, 0] = 0.0  # the range [0, 1] is otherwise what blobs makes
     with pytest.raises(ValueError, match=match):
         CALLERS[caller](nu.init_params(SMALL), with_value(x, value), y)
+
+
+@pytest.mark.parametrize("caller", CALLERS)
+@pytest.mark.parametrize(
+    ("position", "value", "words"),
+    [
+        ((1, 3), 1 + 1e-3, "just outside"),  # the edges of "just outside" belong to it
+        ((0, 0), -1e-3, "just outside"),
+        ((1, 3), 1 + 1.0001e-3, "outside [0, 1]; scale raw pixels"),
+        ((0, 0), -1.0001e-3, "outside [0, 1]; scale raw pixels"),
+    ],
+)
+def test_values_just_outside_end_a_thousandth_past_the_range(caller, position, value, words):
+    x, y = blobs(10)
+    x = x.astype(np.float64)
+    x[0, 0] = 0.0
+    x[position] = value
+    with pytest.raises(ValueError, match=re.escape(words)):
+        CALLERS[caller](nu.init_params(SMALL, dtype=np.float64), x, y)
 
 
 @pytest.mark.parametrize("caller", CALLERS)
@@ -835,6 +855,8 @@ def test_load_reads_what_numpy_writes_in_any_layout(tmp_path):
             r"than the 16,777,216",
         ),
         (small_members(W1=npy_header((2**24 + 1,))), r"W1\.npy declares shape \(16777217,\)"),
+        # 2**24 values are read (had W1 the right number of dimensions).
+        (small_members(W1=npy_header((2**24,))), r"inconsistent shapes W1 \(16777216,\)"),
         # A 20,000-byte header: blamed on "Python objects", which it is not.
         (
             small_members(b1=b"\x93NUMPY\x01\x00" + (20_000).to_bytes(2, "little") + b" " * 20_000),
@@ -873,6 +895,13 @@ def test_load_checks_each_member_before_reading_it(tmp_path, members, match):
     with pytest.raises((ValueError, TypeError), match=match) as err:
         nu.load_params(tmp_path / "p.npz")
     assert "allow_pickle" not in str(err.value)
+
+
+def test_load_reads_a_header_of_the_longest_length(tmp_path):
+    header = str({"descr": "<f4", "fortran_order": False, "shape": (8,)}).encode()
+    b1 = b"\x93NUMPY\x01\x00" + (1024).to_bytes(2, "little") + header.ljust(1023) + b"\n"
+    write_npz(tmp_path / "p.npz", small_members(b1=b1 + bytes(32)))
+    np.testing.assert_array_equal(nu.load_params(tmp_path / "p.npz")["b1"], np.zeros(8))
 
 
 def test_load_checks_sizes_before_reading_the_data(tmp_path):
@@ -1430,6 +1459,37 @@ def test_prepare_digit_all_ink():
         nu.prepare_digit(image)
 
 
+def shaded_ring() -> np.ndarray:
+    """ring() with its left edge in shadow: the border is 0.68 light, still lighter than half."""
+    image = ring()
+    image[:, 0] = 0.1
+    return image
+
+
+def grey_photo(paper: float, grey: float, ink: float) -> np.ndarray:
+    """Values 0..2 (scaled, the ink threshold is 0.4 from either end): paper on 45% including
+    the border, a grey patch on 20%, ink on 35%."""
+    image = np.full((100, 100), paper)
+    image[10:30, 5:95] = grey  # 18%, plus 2% below
+    image[30:32, 5:55] = grey
+    image[40:79, 5:95] = ink  # 35.1%
+    return image
+
+
+@pytest.mark.parametrize(
+    ("image", "invert"),
+    [
+        # Light paper with invert=False: the grey (0.3) is under the 0.4 threshold, not ink,
+        # so the "ink" is the paper's 45% and the choice is honoured.
+        (grey_photo(paper=2.0, grey=0.3, ink=0.0), False),
+        # Dark paper with invert=True: the grey (1.7) is within 0.4 of the top, not ink.
+        (grey_photo(paper=0.0, grey=1.7, ink=2.0), True),
+    ],
+)
+def test_prepare_digit_counts_ink_beyond_the_threshold_as_the_crop_does(image, invert):
+    assert nu.prepare_digit(image, invert=invert).shape == (28, 28)
+
+
 def test_prepare_digit_all_ink_limit_is_90_percent():
     image = np.ones((100, 100))  # light inside a dark frame: not inverted, the light is ink
     image[0], image[-1], image[:, 0], image[:, -1] = 0, 0, 0, 0  # 396 dark pixels
@@ -1455,6 +1515,7 @@ def test_prepare_digit_all_ink_limit_is_90_percent():
             r"paper pass invert=True, or invert=None",
         ),
         (np.round(ring() * 255).astype(np.uint8), False, "background looks light"),
+        (shaded_ring(), False, r"background looks light \(the border averages 0\.68 "),
         (
             1 - ring(),
             True,
@@ -1466,6 +1527,18 @@ def test_prepare_digit_all_ink_limit_is_90_percent():
 def test_prepare_digit_refuses_an_invert_that_makes_the_paper_ink(image, invert, match):
     with pytest.raises(ValueError, match=match):
         nu.prepare_digit(image, invert=invert)
+
+
+def test_a_border_exactly_half_light_is_dark():
+    # Exactly half the border light, the inside mostly light: the border counts as dark, so
+    # invert=False agrees with it and the light inside is taken as the (large) digit.
+    image = np.ones((40, 40))
+    image[0, :] = 0
+    image[1:-1, -1] = 0  # right edge's inside; its corners belong to the top and bottom rows
+    image[10:30, 5:25] = 0
+    border = np.concatenate([image[0], image[-1], image[:, 0], image[:, -1]])
+    assert border.mean() == 0.5
+    assert nu.prepare_digit(image, invert=False).shape == (28, 28)
 
 
 def test_prepare_digit_honours_invert_against_the_border_while_the_ink_is_a_digit():
@@ -1557,6 +1630,8 @@ def test_a_flat_picture_is_refused_without_a_float_copy():
         ((2**23, 1), (1, 2**23 + 1), True),
         ((4000, 3000), (4000, 3000), True),  # 3.8 s and 461 MB before
         ((4000, 4000), (1000, 1000), True),  # few weights, too much work
+        ((1, 2**15), (2**15, 1), False),  # 2**30 + 2**30: the second product counts too
+        ((1, 2**15), (2**15, 2), True),
     ],
 )
 def test_resize_work_limits(shape_in, shape_out, refused):
@@ -1654,7 +1729,7 @@ def test_prepare_digit_inverts_only_a_border_lighter_than_half():
     border = np.concatenate([image[0], image[-1], image[:, 0], image[:, -1]])
     assert border.mean() == 0.5
     np.testing.assert_array_equal(nu.prepare_digit(image), nu.prepare_digit(image, invert=False))
-    # A ring whose left edge is in shadow: border 0.69, lighter than half, so inverted.
+    # A ring whose left edge is in shadow: border 0.68, lighter than half, so inverted.
     shaded = ring()
     shaded[:, 0] = 0.1
     np.testing.assert_array_equal(nu.prepare_digit(shaded), nu.prepare_digit(shaded, invert=True))
