@@ -416,6 +416,16 @@ def test_check_prepare(my_prepare, start, words):
     assert prefix(message) == start and words in message, message
 
 
+def test_check_prepare_numbers_the_images_from_1():
+    def fails_on_the_bar(image):
+        return nu.prepare_digit(image) if image.shape == ring().shape else np.zeros((28, 28))
+
+    message = exercises.check_prepare(fails_on_the_bar, [ring(), bar()])
+    assert message.startswith("Not yet: on image 2, no ink is visible"), message
+    message = exercises.check_prepare(raises, [ring()])
+    assert message.endswith("(on image 1)"), message
+
+
 def test_check_prepare_compares_with_the_reference():
     flipped = exercises.check_prepare(lambda image: nu.prepare_digit(image)[::-1], [bar()])
     assert prefix(flipped) == exercises.NOT_YET and "correlation" in flipped, flipped
@@ -894,6 +904,24 @@ def momentum_to_nan(params, grads, velocity, lr, beta):
 def test_check_momentum_reports_a_loss_that_stops_being_finite():
     message = exercises.check_momentum(momentum_to_nan, *FIT_VAL, epochs=1)
     assert "diverged: the loss became nan at epoch 1, step 2" in message, message
+
+
+@pytest.mark.parametrize(
+    ("hidden_size", "words"), [(1, "1 hidden unit (41 "), (2, "2 hidden units (72 ")]
+)
+def test_check_hidden_size_speaks_of_one_unit_or_more(monkeypatch, hidden_size, words):
+    real = exercises.train
+
+    def narrow_fails(params, *args, **kwargs):
+        if params["W1"].shape[1] != 64:
+            raise FloatingPointError("training diverged")
+        return real(params, *args, **kwargs)
+
+    monkeypatch.setattr(exercises, "train", narrow_fails)
+    message = exercises.check_hidden_size(hidden_size, *FIT_VAL, epochs=1)
+    assert message.startswith(f"Correct! {words}parameters) could not learn"), message
+    number = "1 number, too few" if hidden_size == 1 else f"{hidden_size} numbers, too few"
+    assert number in message, message
 
 
 def test_check_hidden_size_explains_a_layer_too_narrow_to_learn(context):

@@ -1192,7 +1192,7 @@ def test_nearest_class_mean_matches_brute_force():
         (
             lambda: nu.nearest_class_mean_fit(np.ones((2, 3)), np.array([0, 2]), 3),
             ValueError,
-            r"class\(es\) \[1\] have no examples",
+            r"class\(es\) \[1\] have no examples in y, .* every class 0\.\.2, or a smaller",
         ),
         (lambda: nu.nearest_class_mean_fit([[1.0]], np.array([0]), 1), TypeError, "NumPy array"),
         (
@@ -1246,7 +1246,8 @@ def test_softmax_regression_rejects(kwargs, error, match):
 
 def test_softmax_regression_reports_divergence():
     x, y = blobs(100)
-    with np.errstate(all="ignore"), pytest.raises(FloatingPointError, match="smaller learning"):
+    match = r"loss stopped being finite in epoch 1 \(lr 1e\+300\): try a smaller learning"
+    with np.errstate(all="ignore"), pytest.raises(FloatingPointError, match=match):
         nu.softmax_regression(x, y, lr=1e300, num_classes=5)  # float32 steps overflow to inf
 
 
@@ -1343,6 +1344,20 @@ def test_pca_rejects():
         nu.pca(np.ones((5, 2)), k=3)
     with pytest.raises(ValueError, match="need k >= 1"):
         nu.pca(np.ones((5, 2)), k=0)
+
+
+def test_a_unit_that_is_exactly_zero_is_dead():
+    params = nu.init_params((4, 2, 2))
+    params["W1"][:, 0], params["b1"][:] = 0, [0, 0.5]  # unit 0: Z1 = 0 on every row, relu'(0) = 0
+    assert nu.dead_units(params, np.ones((3, 4), np.float32)).tolist() == [True, False]
+
+
+def test_softmax_regression_takes_two_classes_and_no_fewer():
+    x, y = blobs(100)
+    params = nu.softmax_regression(x, (y > 2).astype(int), epochs=1, num_classes=2)
+    assert params["W"].shape == (20, 2)
+    with pytest.raises(ValueError, match="need num_classes >= 2, got 1"):
+        nu.softmax_regression(x, np.zeros(100, int), num_classes=1)
 
 
 def test_dead_units_hand_set_bias_across_chunks():
@@ -1484,6 +1499,10 @@ def grey_photo(paper: float, grey: float, ink: float) -> np.ndarray:
         (grey_photo(paper=2.0, grey=0.3, ink=0.0), False),
         # Dark paper with invert=True: the grey (1.7) is within 0.4 of the top, not ink.
         (grey_photo(paper=0.0, grey=1.7, ink=2.0), True),
+        # Exactly at the threshold (values 0..10, threshold 2 from either end) is not ink,
+        # as in the crop (img > INK_THRESHOLD, strictly).
+        (grey_photo(paper=10.0, grey=2.0, ink=0.0), False),
+        (grey_photo(paper=0.0, grey=8.0, ink=10.0), True),
     ],
 )
 def test_prepare_digit_counts_ink_beyond_the_threshold_as_the_crop_does(image, invert):
