@@ -200,6 +200,8 @@ def _check_grads(grads: object, params: Params) -> None:
         g = grads[key]
         if np.shape(g) != p.shape:
             raise _BadAnswer(f"grads[{key!r}] has shape {np.shape(g)}; it must be {p.shape}")
+        if not np.issubdtype(np.asarray(g).dtype, np.number) or np.iscomplexobj(g):
+            raise _BadAnswer(f"grads[{key!r}] holds {np.asarray(g).dtype}, not real numbers")
         if not np.isfinite(g).all():
             raise _BadAnswer(f"grads[{key!r}] contains NaN or inf")
 

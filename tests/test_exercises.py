@@ -235,6 +235,16 @@ def raises(*args):
         (lambda p, c, y: {"W1": p["W1"]}, exercises.NOT_YET, "keys"),
         (lambda p, c, y: {k: v[..., :1] for k, v in p.items()}, exercises.NOT_YET, "shape"),
         (lambda p, c, y: {k: v * np.nan for k, v in p.items()}, exercises.NOT_YET, "NaN"),
+        (
+            lambda p, c, y: {k: v.astype(object) for k, v in p.items()},
+            exercises.NOT_YET,
+            "grads['W1'] holds object, not real numbers",
+        ),
+        (
+            lambda p, c, y: {k: v.astype(complex) for k, v in p.items()},
+            exercises.NOT_YET,
+            "holds complex128",
+        ),
         (raises, exercises.NOT_YET, "your function raised TypeError: unsupported"),
         ("backward", exercises.NOT_YET, "must be a function"),
     ],
