@@ -4,9 +4,12 @@ One ``check_*`` per exercise, in the notebook's order: ``check_background_share`
 ``check_cross_entropy`` (2), ``check_broken_backward`` (3), ``check_momentum`` (4),
 ``check_hidden_size`` (5), ``check_confusion_by_hand`` (6) and ``check_prepare`` (7). Each
 returns a message for the notebook to print, starting with exactly one of "Not attempted yet:",
-"Correct!" or "Not yet:". A learner's wrong answer, or an error in the learner's code, is
-reported in the message: it never raises. The helpers beside them (``_momentum_mistake``,
-``_prepare_mistake``, ...) name the usual mistakes.
+"Correct!" or "Not yet:". A learner's wrong answer, or an error raised by the learner's code,
+is reported in the message. What a check is given by the notebook (the data, the number of
+epochs) is checked first: bad data raise a TypeError or ValueError saying they are the
+notebook's, not the learner's, and so does an error in a check's own computations (only the
+learner's calls sit inside ``_learner``'s try). The helpers beside them
+(``_momentum_mistake``, ``_prepare_mistake``, ...) name the usual mistakes.
 
 What this module must NOT hold: network or data code. A check uses the network through
 nn_utils, the only module of this project imported here; nothing imports this module but the
@@ -22,19 +25,22 @@ import numpy as np
 
 from nn_utils import (
     Params,
+    _backward,
     _batches,
     _center_of_mass,
     _check_data,
+    _check_int,
+    _check_labels,
+    _cross_entropy,
+    _forward,
+    _sgd_step,
     accuracy,
     backward,
     confusion_matrix,
-    cross_entropy,
-    forward,
     gradient_check,
     init_params,
     predict,
     prepare_digit,
-    sgd_step,
     train,
 )
 
@@ -44,6 +50,52 @@ NOT_ATTEMPTED, CORRECT, NOT_YET = "Not attempted yet:", "Correct!", "Not yet:"
 def _raised(err: Exception) -> str:
     """The message for an exception raised by the learner's code."""
     return f"{NOT_YET} your function raised {type(err).__name__}: {err}"
+
+
+class _LearnerRaised(Exception):
+    """The learner's code raised ``error``: carried out through the check's own code."""
+
+    def __init__(self, error: Exception) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+def _learner(function: Callable, *args: object) -> object:
+    """Call the learner's ``function``; whatever it raises comes out as _LearnerRaised.
+
+    Only the learner's own call sits in this try: an error in the check's computations is the
+    check's (or the notebook's) and propagates as it is, instead of being blamed on the learner.
+    """
+    try:
+        return function(*args)
+    except Exception as err:
+        raise _LearnerRaised(err) from err
+
+
+def _notebook_data(check: str, verify: Callable[[], object]) -> None:
+    """Run ``verify``, which checks the arguments the notebook passes (not the learner's answer);
+    a TypeError or ValueError from it is re-raised saying whose data are wrong."""
+    try:
+        verify()
+    except (TypeError, ValueError) as err:
+        raise type(err)(
+            f"{check} was given bad data by the notebook, not by your answer: {err}. Re-run the "
+            "notebook's cells from the top."
+        ) from None
+
+
+def _check_array(name: str, value: object) -> np.ndarray:
+    """Raise unless ``value`` is a non-empty array of finite real numbers."""
+    if not isinstance(value, np.ndarray) or value.size == 0:
+        got = f"shape {value.shape}" if isinstance(value, np.ndarray) else type(value).__name__
+        raise TypeError(f"{name} must be a non-empty NumPy array, got {got}")
+    if value.dtype == bool or not (
+        np.issubdtype(value.dtype, np.integer) or np.issubdtype(value.dtype, np.floating)
+    ):
+        raise TypeError(f"{name} must hold real numbers, got dtype {value.dtype}")
+    if not np.isfinite(value).all():
+        raise ValueError(f"{name} holds NaN or infinite values")
+    return value
 
 
 def _as_number(answer: object) -> float | None:
@@ -66,12 +118,13 @@ def check_background_share(answer: float | None, images: np.ndarray) -> str:
 
     images: the raw training images, e.g. (60000, 28, 28) uint8. Correct within 1e-4.
     """
+    _notebook_data("check_background_share", lambda: _check_array("images", images))
     if answer is None:
         return f"{NOT_ATTEMPTED} set `background_share` to the share of pixels equal to 0."
     a = _as_number(answer)
     if a is None or not math.isfinite(a):
         return _one_number_hint(answer)
-    share = float(np.mean(np.asarray(images) == 0))
+    share = float(np.mean(images == 0))
     if abs(a - share) <= 1e-4:
         return f"{CORRECT} {share:.4f} of all pixels are exactly 0: most of an image is background."
     if abs(a - 100 * share) <= 1e-2:
@@ -92,11 +145,23 @@ def check_background_share(answer: float | None, images: np.ndarray) -> str:
 def check_cross_entropy(answer: float | None, probs: np.ndarray, label: int) -> str:
     """Exercise: the cross-entropy -ln(probs[label]) of one row of probabilities (k,).
 
-    Correct within 1e-3.
+    probs: positive and summing to 1 (within 1e-6); label an int in 0..k-1. Correct within 1e-3.
     """
-    probs = np.asarray(probs, dtype=np.float64)
-    if probs.ndim != 1 or not 0 <= label < len(probs) or not (probs > 0).all():
-        raise ValueError("probs must be (k,) positive probabilities and label in 0..k-1")
+
+    def verify() -> None:
+        _check_array("probs", probs)
+        if probs.ndim != 1 or not (probs > 0).all() or abs(probs.sum() - 1) > 1e-6:
+            raise ValueError(
+                f"probs must be (k,) positive probabilities summing to 1, got shape "
+                f"{probs.shape}, values from {probs.min():g} to {probs.max():g}, sum "
+                f"{probs.sum():.10g}"
+            )
+        _check_int("label", label, 0)
+        if label >= len(probs):
+            raise ValueError(f"label must lie in 0..{len(probs) - 1}, got {label}")
+
+    _notebook_data("check_cross_entropy", verify)
+    probs = probs.astype(np.float64)
     if answer is None:
         return f"{NOT_ATTEMPTED} set `loss_by_hand` to the loss for the true class {label}."
     a = _as_number(answer)
@@ -136,6 +201,8 @@ def _check_grads(grads: object, params: Params) -> None:
         g = grads[key]
         if np.shape(g) != p.shape:
             raise _BadAnswer(f"grads[{key!r}] has shape {np.shape(g)}; it must be {p.shape}")
+        if not np.issubdtype(np.asarray(g).dtype, np.number) or np.iscomplexobj(g):
+            raise _BadAnswer(f"grads[{key!r}] holds {np.asarray(g).dtype}, not real numbers")
         if not np.isfinite(g).all():
             raise _BadAnswer(f"grads[{key!r}] contains NaN or inf")
 
@@ -147,6 +214,12 @@ def check_broken_backward(
 
     params and x must be float64 (see gradient_check); y: (n,) labels.
     """
+
+    def verify() -> None:
+        _check_data(params, x)
+        _check_labels(y, len(x), params["W2"].shape[1])
+
+    _notebook_data("check_broken_backward", verify)
     if any(p.dtype != np.float64 for p in params.values()) or x.dtype != np.float64:
         # The notebook's slip, not the learner's: raise rather than blame their function.
         raise TypeError("check_broken_backward needs float64 params and x, as gradient_check")
@@ -160,7 +233,9 @@ def check_broken_backward(
     def checked(params: Params, cache: dict[str, np.ndarray], y: np.ndarray) -> Params:
         # Copies: a backward that changed params in place would spoil the numerical side.
         copies = {key: value.copy() for key, value in params.items()}
-        grads = my_backward(copies, {key: value.copy() for key, value in cache.items()}, y)
+        grads = _learner(
+            my_backward, copies, {key: value.copy() for key, value in cache.items()}, y.copy()
+        )
         _check_grads(grads, params)
         grads = {key: np.asarray(g, np.float64) for key, g in grads.items()}
         reference = backward(params, cache, y)
@@ -171,8 +246,8 @@ def check_broken_backward(
         worst = gradient_check(params, x, y, backward_fn=checked)
     except _BadAnswer as err:
         return f"{NOT_YET} {err}."
-    except Exception as err:
-        return _raised(err)
+    except _LearnerRaised as raised:
+        return _raised(raised.error)
     # Also unbroken: backward's own gradients that a ReLU kink pushed just past 1e-6.
     if worst < 1e-6 or (worst <= 1e-3 and unchanged[0]):
         return (
@@ -252,10 +327,18 @@ def _verify_momentum(momentum_step: Callable) -> str | None:
         grads = {k: rng.standard_normal(s) for k, s in shapes.items()}
         p_old = {k: v.copy() for k, v in params.items()}
         v_old = {k: v.copy() for k, v in velocity.items()}
-        momentum_step(params, {k: g.copy() for k, g in grads.items()}, velocity, lr, beta)
-        for key in shapes:
+        _learner(momentum_step, params, {k: g.copy() for k, g in grads.items()}, velocity, lr, beta)
+        for key, shape in shapes.items():
             if key not in params or key not in velocity:
                 return f"after step {step}, the key {key!r} is missing from params or velocity"
+            for name, value in (("params", params[key]), ("velocity", velocity[key])):
+                if np.shape(value) != shape or not np.issubdtype(
+                    np.asarray(value).dtype, np.number
+                ):
+                    return (
+                        f"after step {step}, {name}[{key!r}] is {type(value).__name__} of shape "
+                        f"{np.shape(value)}; it must stay an array of numbers of shape {shape}"
+                    )
             p, v = np.asarray(params[key]), np.asarray(velocity[key])
             mistake = _momentum_mistake(key, p_old[key], v_old[key], grads[key], p, v, lr, beta)
             if mistake:
@@ -263,18 +346,55 @@ def _verify_momentum(momentum_step: Callable) -> str | None:
     return None
 
 
+class _Diverged(Exception):
+    """Training with the learner's step went wrong; the message says how."""
+
+
 def _train_with(
     step: Callable, params: Params, x: np.ndarray, y: np.ndarray, epochs: int, seed: int
 ) -> Params:
-    """Mini-batches of 64 in nn_utils.train's order for ``seed``; step(params, grads) updates."""
+    """Mini-batches of 64 in nn_utils.train's order for ``seed``; step(params, grads) updates.
+
+    The inputs were checked before, so the loop uses nn_utils' unchecked twins. _Diverged is
+    raised when the loss stops being finite, or when an epoch's second half has a higher mean
+    loss than the very first batch (and than uniform guessing): the loss is floored (about 87
+    in float32), so steps that climb keep it finite, and this is how train notices them too.
+    """
     rng = np.random.default_rng(seed)
-    for _ in range(epochs):
-        for batch in _batches(rng, len(x), 64):
-            probs, cache = forward(params, x[batch])
-            if not math.isfinite(cross_entropy(probs, y[batch])):
-                raise FloatingPointError("the loss stopped being finite: training diverged")
-            step(params, backward(params, cache, y[batch]))
+    first = math.inf  # the loss of the very first batch, before any step: set in epoch 1
+    with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported below
+        for epoch in range(1, epochs + 1):
+            losses = []
+            for number, batch in enumerate(_batches(rng, len(x), 64), start=1):
+                probs, cache = _forward(params, x[batch])
+                losses.append(_cross_entropy(probs, y[batch]))
+                if not math.isfinite(losses[-1]):
+                    raise _Diverged(f"the loss became {losses[-1]} at epoch {epoch}, step {number}")
+                step(params, _backward(params, cache, y[batch]))
+            if epoch == 1:
+                first = losses[0]
+            late = float(np.mean(losses[len(losses) // 2 :]))
+            if late > max(first, math.log(10)):
+                raise _Diverged(
+                    f"the mean loss over the second half of epoch {epoch} was {late:.4g}, above "
+                    f"{first:.4g} on the first batch, before any step"
+                )
     return params
+
+
+def _check_fit_val(
+    x_fit: object, y_fit: object, x_val: object, y_val: object, epochs: object, seed: object
+) -> None:
+    """Raise unless the notebook's data fit a (d, h, 10) network and epochs, seed are sane."""
+    _check_int("epochs", epochs, 1)
+    _check_int("seed", seed, 0)
+    d = x_fit.shape[1] if isinstance(x_fit, np.ndarray) and x_fit.ndim == 2 else 784
+    probe = init_params((max(d, 1), 1, 10))
+    for name, x, y in (("fit", x_fit, y_fit), ("validation", x_val, y_val)):
+        try:
+            _check_data(probe, x, y)
+        except (TypeError, ValueError) as err:
+            raise type(err)(f"the {name} data: {err}") from None
 
 
 def check_momentum(
@@ -292,37 +412,44 @@ def check_momentum(
     Checked first on small arrays; if right, the 784-64-10 network is trained for ``epochs``
     epochs on (x_fit, y_fit) with it (lr 0.05, beta 0.9) and with plain sgd_step (lr 0.5),
     batches of 64 in nn_utils.train's order for ``seed``, and both validation accuracies
-    are reported. x_*: (n, 784) float32 in [0, 1]; y_*: (n,) labels.
+    are reported. x_*: (n, 784) float32 in [0, 1]; y_*: (n,) labels; epochs >= 1.
     """
+    _notebook_data(
+        "check_momentum", lambda: _check_fit_val(x_fit, y_fit, x_val, y_val, epochs, seed)
+    )
     if momentum_step is None:
         return f"{NOT_ATTEMPTED} write momentum_step(params, grads, velocity, lr, beta)."
     if not callable(momentum_step):
         return f"{NOT_YET} momentum_step must be a function, got {type(momentum_step).__name__}."
     try:
         mistake = _verify_momentum(momentum_step)
-    except Exception as err:
-        return _raised(err)
+    except _LearnerRaised as raised:
+        return _raised(raised.error)
     if mistake:
         return f"{NOT_YET} {mistake}."
 
     start = init_params((x_fit.shape[1], 64, 10), seed)
-    _check_data(start, x_fit, y_fit)
-    _check_data(start, x_val, y_val)
     plain = {k: v.copy() for k, v in start.items()}
-    _train_with(lambda p, g: sgd_step(p, g, 0.5), plain, x_fit, y_fit, epochs, seed)
+    _train_with(lambda p, g: _sgd_step(p, g, 0.5, 0.0), plain, x_fit, y_fit, epochs, seed)
     velocity = {k: np.zeros_like(v) for k, v in start.items()}
     moving = {k: v.copy() for k, v in start.items()}
     try:
         _train_with(
-            lambda p, g: momentum_step(p, g, velocity, 0.05, 0.9),
+            lambda p, g: _learner(momentum_step, p, g, velocity, 0.05, 0.9),
             moving,
             x_fit,
             y_fit,
             epochs,
             seed,
         )
-    except Exception as err:
-        return _raised(err)
+    except _LearnerRaised as raised:
+        return _raised(raised.error)
+    except _Diverged as err:
+        return (
+            f"{NOT_YET} your step gives the right numbers on small float64 arrays, but training "
+            f"the network with it (lr 0.05, beta 0.9) diverged: {err}. Look for what differs "
+            "on the network's arrays: they are float32, and every key must get the same update."
+        )
     acc_momentum = accuracy(y_val, predict(moving, x_val))
     acc_plain = accuracy(y_val, predict(plain, x_val))
     return (
@@ -349,8 +476,13 @@ def check_hidden_size(
     """Exercise: pick another hidden-layer size; trains 784-h-10 and 784-64-10 and compares.
 
     Both are trained with nn_utils.train for ``epochs`` epochs from init_params(..., seed);
-    reports the validation accuracies and parameter counts.
+    reports the validation accuracies and parameter counts. A layer too narrow to learn at
+    all (train stops it as diverging: the loss ends above where it began) is reported as that
+    finding, with the 64-unit result beside it.
     """
+    _notebook_data(
+        "check_hidden_size", lambda: _check_fit_val(x_fit, y_fit, x_val, y_val, epochs, seed)
+    )
     if hidden_size is None:
         return f"{NOT_ATTEMPTED} set `hidden_size` to a number of hidden units, e.g. 16 or 256."
     if isinstance(hidden_size, bool | np.bool_) or not isinstance(hidden_size, int | np.integer):
@@ -368,12 +500,28 @@ def check_hidden_size(
     d = x_fit.shape[1]
     results = []
     for size in (h, 64):
-        params, _ = train(init_params((d, size, 10), seed), x_fit, y_fit, epochs=epochs, seed=seed)
-        results.append((accuracy(y_val, predict(params, x_val)), _param_count((d, size, 10))))
+        start = init_params((d, size, 10), seed)
+        try:
+            params, _ = train(start, x_fit, y_fit, epochs=epochs, seed=seed)
+        except FloatingPointError:
+            if size == 64:  # the notebook's own network: not the learner's doing
+                raise
+            params = None
+        accuracy_ = None if params is None else accuracy(y_val, predict(params, x_val))
+        results.append((accuracy_, _param_count((d, size, 10))))
     (acc_h, count_h), (acc_64, count_64) = results
+    other = f"64 units: {acc_64:.2%} with {count_64:,} parameters ({epochs} epochs each)"
+    if acc_h is None:
+        return (
+            f"{CORRECT} {h} hidden unit{'s' if h > 1 else ''} ({count_h:,} parameters) could "
+            f"not learn at all here: training stopped when the loss ended an epoch above where "
+            f"it began. Every digit has to pass through {h} number{'s' if h > 1 else ''}, "
+            f"too few to tell ten classes apart. {other}. Try 8 or 16 to see where it starts "
+            "to work."
+        )
     return (
         f"{CORRECT} {h} hidden units: validation accuracy {acc_h:.2%} with {count_h:,} "
-        f"parameters; 64 units: {acc_64:.2%} with {count_64:,} parameters ({epochs} epochs each)."
+        f"parameters; {other}."
     )
 
 
@@ -383,6 +531,19 @@ def check_confusion_by_hand(answer: object, y_true: object, y_pred: object) -> s
     Rows are true classes, columns predicted classes; classes 0..max label.
     """
     y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
+
+    def verify() -> None:
+        for name, labels in (("y_true", y_true), ("y_pred", y_pred)):
+            if labels.ndim != 1 or labels.size == 0:
+                raise ValueError(f"{name} must be a non-empty list of labels, got {labels!r:.60}")
+            if not np.issubdtype(labels.dtype, np.integer):
+                raise TypeError(f"{name} must hold integer labels, got dtype {labels.dtype}")
+            if labels.min() < 0:
+                raise ValueError(f"{name} holds a negative label, {labels.min()}")
+        if len(y_true) != len(y_pred):
+            raise ValueError(f"y_true has {len(y_true)} labels but y_pred {len(y_pred)}")
+
+    _notebook_data("check_confusion_by_hand", verify)
     k = int(max(y_true.max(), y_pred.max())) + 1
     expected = confusion_matrix(y_true, y_pred, num_classes=k)
     if answer is None:
@@ -436,8 +597,8 @@ def _best_correlation(a: np.ndarray, b: np.ndarray) -> float:
     )
 
 
-def _prepare_mistake(out: object, image: np.ndarray) -> str | None:
-    """What is wrong with my_prepare's output for ``image`` (None if nothing)."""
+def _prepare_mistake(out: object, reference: np.ndarray) -> str | None:
+    """What is wrong with my_prepare's output, given prepare_digit's (None if nothing)."""
     if not isinstance(out, np.ndarray):
         return f"it returned {type(out).__name__}; return a NumPy array"
     if out.shape != (28, 28):
@@ -472,7 +633,7 @@ def _prepare_mistake(out: object, image: np.ndarray) -> str | None:
         )
     if out.std() == 0:
         return "every pixel has the same value"
-    corr = _best_correlation(out, prepare_digit(image))
+    corr = _best_correlation(out, reference)
     if corr <= 0.9:
         return (
             f"it looks unlike nn_utils.prepare_digit(image) (correlation {corr:.2f}); show "
@@ -489,18 +650,24 @@ def check_prepare(my_prepare: Callable | None, images: Sequence[np.ndarray]) -> 
     in [0, 1], black border, ink box 19-21 px, centre of mass within 1 px of (13.5, 13.5),
     and correlate > 0.9 with ``prepare_digit(image)``. The first failure is reported.
     """
-    if len(images) == 0:
-        raise ValueError("check_prepare needs at least one image")
+    references = []
+
+    def verify() -> None:
+        if not isinstance(images, list | tuple) or len(images) == 0:
+            raise ValueError(f"images must be a non-empty list of pictures, got {images!r:.60}")
+        references.extend(prepare_digit(image) for image in images)
+
+    _notebook_data("check_prepare", verify)
     if my_prepare is None:
         return f"{NOT_ATTEMPTED} write my_prepare(image) returning a (28, 28) MNIST-like digit."
     if not callable(my_prepare):
         return f"{NOT_YET} my_prepare must be a function, got {type(my_prepare).__name__}."
-    for number, image in enumerate(images, start=1):
+    for number, (image, reference) in enumerate(zip(images, references, strict=True), start=1):
         try:
-            out = my_prepare(image.copy())  # a copy: the learner's code may change it
-        except Exception as err:
-            return f"{_raised(err)} (on image {number})"
-        mistake = _prepare_mistake(out, image)
+            out = _learner(my_prepare, image.copy())  # a copy: the learner's code may change it
+        except _LearnerRaised as raised:
+            return f"{_raised(raised.error)} (on image {number})"
+        mistake = _prepare_mistake(out, reference)
         if mistake:
             return f"{NOT_YET} on image {number}, {mistake}."
     return (

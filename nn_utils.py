@@ -32,6 +32,8 @@ from __future__ import annotations
 import io
 import math
 import os
+import stat
+import struct
 import time
 import zipfile
 import zlib
@@ -85,35 +87,50 @@ def _check_batch_size(batch_size: int, n: int) -> None:
 
 
 def _check_params(params: Params, source: str) -> None:
-    """Raise unless params has exactly W1, b1, W2, b2: finite floats of matching 2-layer shapes."""
-    if not isinstance(params, dict) or set(params) != set(PARAM_KEYS):
-        got = ", ".join(sorted(params)) if isinstance(params, dict) else type(params).__name__
-        raise ValueError(f"{source}: expected the keys {', '.join(PARAM_KEYS)}, got {got}")
-    W1, b1, W2, b2 = (np.asarray(params[k]) for k in PARAM_KEYS)
-    if not (
-        W1.ndim == 2
-        and W2.ndim == 2
-        and b1.shape == (W1.shape[1],)
-        and W2.shape[0] == W1.shape[1]
-        and b2.shape == (W2.shape[1],)
-    ):
-        shapes = ", ".join(f"{k} {np.shape(params[k])}" for k in PARAM_KEYS)
-        raise ValueError(
-            f"{source}: inconsistent shapes {shapes}; "
-            "expected W1 (a, b), b1 (b,), W2 (b, c), b2 (c,)"
+    """Raise unless params has exactly W1, b1, W2, b2: finite floats of matching 2-layer shapes,
+    every layer at least one unit wide (as init_params makes them)."""
+    if not isinstance(params, dict):
+        raise TypeError(
+            f"{source}: expected the dict of W1, b1, W2, b2 that init_params or load_params "
+            f"returns, got {type(params).__name__}"
         )
+    if set(params) != set(PARAM_KEYS):
+        got = ", ".join(sorted(map(str, params)))
+        raise ValueError(f"{source}: expected the keys {', '.join(PARAM_KEYS)}, got {got}")
+    _check_shapes({key: np.shape(params[key]) for key in PARAM_KEYS}, source)
+    W1, b1, W2, b2 = (np.asarray(params[k]) for k in PARAM_KEYS)
     for key, value in zip(PARAM_KEYS, (W1, b1, W2, b2), strict=True):
         if not np.issubdtype(value.dtype, np.floating):
-            raise TypeError(
-                f"{source}: {key} has dtype {value.dtype}; weights must be real floats "
-                "(float32 or float64): start from init_params or a file saved by save_params"
-            )
+            raise _dtype_error(source, key, value.dtype)
         if not np.isfinite(value).all():
             raise ValueError(
                 f"{source}: {key} holds {np.count_nonzero(~np.isfinite(value))} NaN or infinite "
                 "values, so every output would be garbage; start again from init_params or a "
                 "file saved before the run diverged"
             )
+
+
+def _check_shapes(shapes: dict[str, tuple[int, ...]], source: str) -> None:
+    """Raise unless the shapes of W1, b1, W2, b2 make a 2-layer network, every layer >= 1 wide."""
+    W1, b1, W2, b2 = (shapes[key] for key in PARAM_KEYS)
+    if not (len(W1) == 2 and len(W2) == 2 and b1 == (W1[1],) and W2[0] == W1[1] and b2 == (W2[1],)):
+        listed = ", ".join(f"{key} {shapes[key]}" for key in PARAM_KEYS)
+        raise ValueError(
+            f"{source}: inconsistent shapes {listed}; "
+            "expected W1 (a, b), b1 (b,), W2 (b, c), b2 (c,)"
+        )
+    if 0 in W1 or 0 in W2:  # a layer of no units predicts class 0 for everything
+        raise ValueError(
+            f"{source}: a layer without units (W1 {W1}, W2 {W2}); every size must be at least "
+            "1, as init_params requires"
+        )
+
+
+def _dtype_error(source: str, key: str, dtype: np.dtype) -> TypeError:
+    return TypeError(
+        f"{source}: {key} has dtype {dtype}; weights must be real floats (float32 or float64): "
+        "start from init_params or a file saved by save_params"
+    )
 
 
 def _check_batch(x: np.ndarray, n_in: int) -> None:
@@ -129,18 +146,35 @@ def _check_batch(x: np.ndarray, n_in: int) -> None:
         raise ValueError("x is an empty batch (0 rows)")
 
 
-def _check_scaled(x: np.ndarray) -> None:
-    """Raise if pixels are NaN or outside [0, 1]: raw 0..255 pixels give confident nonsense."""
-    lo, hi = float(x.min()), float(x.max())  # NaN propagates into both
+def _exact(value: float, dtype: np.dtype) -> str:
+    """``value`` as its dtype prints it: the shortest text that gives back exactly that number."""
+    text = str(np.dtype(dtype).type(value))
+    return text[:-2] if text.endswith(".0") else text
+
+
+def _check_scaled(x: np.ndarray, name: str = "x") -> None:
+    """Raise if pixels are NaN or outside [0, 1]: raw 0..255 pixels give confident nonsense.
+
+    Exactly [0, 1], with no tolerance: a value of 1.0000001 (float rounding, e.g. after
+    bilinear resampling) is refused too, with its exact value and the fix, np.clip. A
+    tolerance would only move the edge, and the network is trained on preprocess's exact range.
+    """
+    lo, hi = x.min(), x.max()  # NaN propagates into both
     if math.isnan(lo) or math.isnan(hi):
         raise ValueError(
-            f"x holds {np.count_nonzero(np.isnan(x))} NaN values; the images are damaged: "
-            "make x with preprocess(images) from the original uint8 pixels"
+            f"{name} holds {np.count_nonzero(np.isnan(x))} NaN values; the images are damaged: "
+            f"make {name} with preprocess(images) from the original uint8 pixels"
         )
     # Written so that a comparison with NaN could not pass it either.
     if not (lo >= 0.0 and hi <= 1.0):
+        found = f"[{_exact(lo, x.dtype)}, {_exact(hi, x.dtype)}]"
+        if lo >= -1e-3 and hi <= 1 + 1e-3:  # just outside: rounding, not raw pixels
+            raise ValueError(
+                f"{name} has values in {found}, just outside [0, 1], as float rounding (e.g. "
+                f"resampling) leaves them; clip them: {name} = np.clip({name}, 0, 1)"
+            )
         raise ValueError(
-            f"x has values in [{lo:g}, {hi:g}], outside [0, 1]; scale raw pixels with "
+            f"{name} has values in {found}, outside [0, 1]; scale raw pixels with "
             "preprocess(images) exactly as for training"
         )
 
@@ -530,8 +564,18 @@ def cosine_lr(lr: float, epoch: int, epochs: int) -> float:
     """Learning rate for ``epoch`` (0-based): lr at the start, easing to ~0 by the last epoch.
 
     Large steps early cover ground fast; small steps late settle into a minimum instead of
-    bouncing around it (cosine annealing, Loshchilov & Hutter 2017).
+    bouncing around it (cosine annealing, Loshchilov & Hutter 2017). lr: a finite number > 0;
+    epochs >= 1 and 0 <= epoch < epochs, integers. Past the last epoch the cosine would rise
+    again, so such an epoch is refused rather than answered.
     """
+    lr = _check_real("lr", lr, positive=True)
+    epochs = _check_int("epochs", epochs, 1)
+    epoch = _check_int("epoch", epoch, 0)
+    if epoch >= epochs:
+        raise ValueError(
+            f"epoch {epoch} is past the last epoch of {epochs}: epochs are counted from 0, so "
+            f"the last is {epochs - 1}"
+        )
     return lr * 0.5 * (1 + math.cos(math.pi * epoch / epochs))
 
 
@@ -774,58 +818,222 @@ def precision_recall(cm: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 # ---------------------------------------------------------------------------------------
 
 
+def _check_path(path: object) -> Path:
+    """``path`` as a Path with ``~`` expanded; raise unless it is a non-empty str or PathLike."""
+    text = os.fspath(path) if isinstance(path, str | os.PathLike) else None
+    if not isinstance(text, str):
+        raise TypeError(
+            f"path must be a file name, a str or pathlib.Path such as 'params.npz', got "
+            f"{type(path).__name__}"
+        )
+    if not text:
+        raise ValueError("path is empty: give a file name such as 'params.npz'")
+    return Path(text).expanduser()
+
+
+def _check_sizes(sizes: object) -> tuple[int, int, int]:
+    """``sizes`` as a tuple of three ints >= 1 (n_in, n_hidden, n_out)."""
+    if not isinstance(sizes, tuple | list) or len(sizes) != 3:
+        raise ValueError(f"sizes must be (n_in, n_hidden, n_out), got {sizes!r}")
+    n_in, n_hidden, n_out = (_check_int("each of sizes", size, 1) for size in sizes)
+    return n_in, n_hidden, n_out
+
+
 def save_params(path: str | os.PathLike, params: Params) -> None:
     """Save params to ``path`` as .npz (written to a temporary name first, then renamed).
 
-    Refuses non-finite or non-float weights: a file of NaNs would only fail later, elsewhere.
+    ``~`` in ``path`` means the home folder. Refuses non-finite or non-float weights and
+    layers without units: a file of NaNs would only fail later, elsewhere.
     """
+    path = _check_path(path)
     _check_params(params, "params")
     buffer = io.BytesIO()
     np.savez(buffer, **params)
-    _write_atomically(Path(path), buffer.getvalue())
+    _write_atomically(path, buffer.getvalue())
 
 
-def _read_npz(path: Path) -> Params:
-    """The arrays in .npz file ``path``; ValueError naming the file for anything else."""
-    with open(path, "rb") as f:  # a missing file raises FileNotFoundError, naming it
-        magic = f.read(6)
-    if magic == b"\x93NUMPY":
-        raise ValueError(
-            f"{path}: this is a single .npy array, not the .npz file of W1, b1, W2, b2 that "
-            "save_params writes; save the parameters with save_params(path, params)"
+#: The most values load_params reads into one array: 2**24 (128 MiB as float64). The widest
+#: network the notebook trains (check_hidden_size allows 2048 hidden units) has a W1 of
+#: 784 x 2048 = 1.6 M values, so this leaves ten times that room and still bounds what a
+#: small file can make load_params allocate (a 2 MiB .npz can inflate to 2 GiB).
+MAX_PARAM_VALUES = 2**24
+
+#: The longest .npy header load_params reads. numpy writes about 128 bytes for these arrays
+#: (padded to a multiple of 64), and refuses more than 10,000 itself.
+MAX_HEADER_BYTES = 1024
+
+
+def _open_regular(path: Path) -> io.BufferedReader:
+    """``path`` opened for reading; ValueError unless it is a regular file.
+
+    Opened without blocking, then checked: open() on a FIFO would wait for a writer forever.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    fd = os.open(path, flags)  # a missing file raises FileNotFoundError, naming it
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        kind = (
+            "a folder"
+            if stat.S_ISDIR(mode)
+            else "a FIFO (named pipe)"
+            if stat.S_ISFIFO(mode)
+            else "not a regular file (a device or socket)"
         )
-    if magic[:4] not in (b"PK\x03\x04", b"PK\x05\x06"):  # a zip: its first entry, or empty
         raise ValueError(
-            f"{path}: not a .npz file (it starts with {magic.hex() or 'nothing: it is empty'}); "
-            "give a file written by save_params"
+            f"{path}: this is {kind}, not a file of saved parameters; give the .npz file that "
+            "save_params wrote"
         )
+    return os.fdopen(fd, "rb")
+
+
+def _read_header(path: Path, key: str, stream: io.BufferedIOBase) -> tuple[np.dtype, tuple, bool]:
+    """Read one .npy member's header from ``stream``: (dtype, shape, fortran_order), checked."""
+    name = f"{path}: {key}.npy"
+    start = stream.read(8)
+    if start[:6] != b"\x93NUMPY":
+        what = "a pickle" if start[:1] == b"\x80" else f"data starting {start[:6]!r}"
+        raise ValueError(
+            f"{name} is not a .npy array but {what}; save_params writes plain arrays only: "
+            "save the parameters again with save_params"
+        )
+    version = tuple(start[6:8])
+    if version not in ((1, 0), (2, 0)):
+        raise ValueError(f"{name} uses .npy version {version}, which save_params never writes")
+    layout = "<H" if version == (1, 0) else "<I"  # the header's length: 2 or 4 bytes
+    size_bytes = stream.read(struct.calcsize(layout))
+    if len(size_bytes) != struct.calcsize(layout):
+        raise EOFError("the file ends inside an array header")
+    (length,) = struct.unpack(layout, size_bytes)
+    if length > MAX_HEADER_BYTES:
+        raise ValueError(
+            f"{name} has a header of {length:,} bytes, where save_params writes about 128 (at "
+            f"most {MAX_HEADER_BYTES:,} are read): the file was made some other way or is "
+            "damaged; save the parameters again with save_params"
+        )
+    header = stream.read(length)
+    if len(header) != length:
+        raise EOFError("the file ends inside an array header")
+    read_1, read_2 = np.lib.format.read_array_header_1_0, np.lib.format.read_array_header_2_0
+    reader = read_1 if version == (1, 0) else read_2
     try:
-        with np.load(path, allow_pickle=False) as data:  # no pickles: a file can't run code
-            return {key: data[key] for key in data.files}
+        shape, fortran_order, dtype = reader(io.BytesIO(size_bytes + header))
     except ValueError as err:
-        if "pickle" not in str(err):
-            raise ValueError(f"{path}: unreadable .npz file ({err})") from None
+        raise ValueError(f"{name} has an unreadable header ({err})") from None
+    if dtype.hasobject:
         raise ValueError(
             f"{path}: holds Python objects, not plain arrays; such files can run code when "
             "loaded, so they are never loaded here. Give a file written by save_params."
-        ) from None
-    except (EOFError, OSError, zipfile.BadZipFile, zlib.error, KeyError) as err:
+        )
+    if not np.issubdtype(dtype, np.floating):
+        raise _dtype_error(str(path), key, dtype)
+    if math.prod(shape) > MAX_PARAM_VALUES:
         raise ValueError(
-            f"{path}: truncated or corrupt .npz file ({type(err).__name__}: {err}); "
-            "save the parameters again with save_params"
-        ) from None
+            f"{name} declares shape {shape}, {math.prod(shape):,} values: more than the "
+            f"{MAX_PARAM_VALUES:,} load_params reads into one array (784-2048-10 needs 1.6 M); "
+            "not a network saved by save_params, so it is not read"
+        )
+    return dtype, shape, fortran_order
+
+
+def _read_npz(path: Path, sizes: tuple[int, int, int] | None = None) -> Params:
+    """The four arrays of .npz file ``path``; ValueError naming the file for anything else.
+
+    Each member's .npy header is read and checked first (dtype, shape against the other
+    arrays, ``sizes`` and MAX_PARAM_VALUES), then exactly the bytes it declares: a small file
+    cannot make this allocate more than those checks allow.
+    """
+    with _open_regular(path) as f:
+        magic = f.read(6)
+        if magic == b"\x93NUMPY":
+            raise ValueError(
+                f"{path}: this is a single .npy array, not the .npz file of W1, b1, W2, b2 that "
+                "save_params writes; save the parameters with save_params(path, params)"
+            )
+        if magic[:4] not in (b"PK\x03\x04", b"PK\x05\x06"):  # a zip: its first entry, or empty
+            raise ValueError(
+                f"{path}: not a .npz file (it starts with "
+                f"{magic.hex() or 'nothing: it is empty'}); give a file written by save_params"
+            )
+        f.seek(0)
+        try:
+            with zipfile.ZipFile(f) as archive:
+                return _read_members(path, archive, sizes)
+        except (EOFError, OSError, zipfile.BadZipFile, zlib.error, NotImplementedError) as err:
+            raise ValueError(
+                f"{path}: truncated or corrupt .npz file ({type(err).__name__}: {err}); "
+                "save the parameters again with save_params"
+            ) from None
+
+
+def _read_into(stream: io.BufferedIOBase, buffer: memoryview, key: str) -> None:
+    """Fill ``buffer`` from ``stream`` in 1 MiB pieces (no second copy of a large array)."""
+    filled = 0
+    while filled < len(buffer):
+        piece = stream.read(min(len(buffer) - filled, 1 << 20))
+        if not piece:
+            raise EOFError(f"{key}.npy holds {filled:,} bytes of data, not {len(buffer):,}")
+        buffer[filled : filled + len(piece)] = piece
+        filled += len(piece)
+
+
+def _read_members(
+    path: Path, archive: zipfile.ZipFile, sizes: tuple[int, int, int] | None
+) -> Params:
+    """_read_npz's work inside the opened zip archive."""
+    members = {info.filename.removesuffix(".npy"): info for info in archive.infolist()}
+    if set(members) != set(PARAM_KEYS):
+        raise ValueError(
+            f"{path}: expected the keys {', '.join(PARAM_KEYS)}, got {', '.join(sorted(members))}"
+        )
+    for info in members.values():
+        if info.flag_bits & 0x1:
+            raise ValueError(
+                f"{path}: {info.filename} is encrypted; save_params never encrypts, so this is "
+                "not its file: save the parameters again with save_params"
+            )
+    headers = {}
+    for key in PARAM_KEYS:
+        with archive.open(members[key]) as stream:
+            headers[key] = _read_header(path, key, stream)
+    _check_shapes({key: header[1] for key, header in headers.items()}, str(path))
+    got = (*headers["W1"][1], headers["W2"][1][1])
+    if sizes is not None and got != sizes:
+        raise ValueError(f"{path}: the network is {got}, expected {sizes}")
+    params = {}
+    for key in PARAM_KEYS:
+        dtype, shape, fortran_order = headers[key]
+        with archive.open(members[key]) as stream:
+            _read_header(path, key, stream)  # skip it again: zip members read forwards only
+            flat = np.empty(math.prod(shape), dtype)
+            _read_into(stream, memoryview(flat).cast("B"), key)
+            if stream.read(1):  # reading to the end also checks the member's CRC
+                raise ValueError(
+                    f"{path}: {key}.npy holds more data than its header declares ({shape}); "
+                    "the file is damaged: save the parameters again with save_params"
+                )
+        params[key] = flat.reshape(shape, order="F" if fortran_order else "C")
+    return params
 
 
 def load_params(path: str | os.PathLike, sizes: tuple[int, int, int] | None = None) -> Params:
     """Load params saved by ``save_params``; checks the file, keys, shapes, dtypes, finiteness
     and ``sizes`` if given. Raises ValueError (TypeError for non-float weights) naming ``path``.
+
+    ``~`` in ``path`` means the home folder. Only a regular file is read (a FIFO would block),
+    and only as much of it as four arrays of the declared, checked shapes need.
     """
-    params = _read_npz(Path(path))
+    path = _check_path(path)
+    if sizes is not None:
+        sizes = _check_sizes(sizes)
+    params = _read_npz(path, sizes)
     _check_params(params, str(path))
-    got = (*params["W1"].shape, params["W2"].shape[1])
-    if sizes is not None and got != tuple(_check_int("each of sizes", s, 1) for s in sizes):
-        raise ValueError(f"{path}: the network is {got}, expected {tuple(sizes)}")
     return params
+
+
+#: The finite-difference steps gradient_check accepts, for float64. At 1e-30 p + eps == p, at 10
+#: the difference quotient measures a different function: both once "agreed" perfectly (1.0).
+EPS_RANGE = (1e-8, 1e-2)
 
 
 def gradient_check(
@@ -843,16 +1051,43 @@ def gradient_check(
     (L(p + eps) - L(p - eps)) / (2 eps) with L the mean cross-entropy on (x, y). Use float64
     params and x: float32 rounding alone would swamp the comparison. Relative error is
     |a - n| / max(|a| + |n|, 1e-12); agreement to ~1e-7 or better means backward is right.
+    eps must lie in ``EPS_RANGE``. ``backward_fn`` must return a gradient for every key, of its
+    parameter's shape; a NaN gradient counts as infinitely wrong.
     """
+    _check_data(params, x)
+    _check_labels(y, len(x), params["W2"].shape[1])
     if any(p.dtype != np.float64 for p in params.values()) or x.dtype != np.float64:
         raise TypeError("gradient_check needs float64 params and x (init_params(dtype=np.float64))")
     eps, seed = _check_real("eps", eps, positive=True), _check_int("seed", seed, 0)
+    if not EPS_RANGE[0] <= eps <= EPS_RANGE[1]:
+        raise ValueError(
+            f"eps must lie between {EPS_RANGE[0]:g} and {EPS_RANGE[1]:g} for float64, got {eps:g}: "
+            "a smaller step drowns the difference in rounding error, a larger one in the loss's "
+            "curvature (and ReLU kinks); the default 1e-5 is a good choice"
+        )
     num_checks = _check_int("num_checks", num_checks, 1)
+    if backward_fn is not None and not callable(backward_fn):
+        raise TypeError(
+            f"backward_fn must be a function like backward(params, cache, y), got "
+            f"{type(backward_fn).__name__}"
+        )
     rng = np.random.default_rng(seed)
     params = {key: value.copy() for key, value in params.items()}
     # None, not a default of backward: looked up now, so a patched nn_utils.backward is used.
     backward_fn = backward if backward_fn is None else backward_fn
     analytic = backward_fn(params, forward(params, x)[1], y)
+    if not isinstance(analytic, dict) or set(analytic) != set(PARAM_KEYS):
+        got = sorted(map(str, analytic)) if isinstance(analytic, dict) else type(analytic).__name__
+        raise ValueError(
+            f"backward_fn returned {got}; it must return a dict of gradients with the keys "
+            f"{', '.join(PARAM_KEYS)}, like backward"
+        )
+    for key, p in params.items():
+        if np.shape(analytic[key]) != p.shape:
+            raise ValueError(
+                f"backward_fn's gradient {key} has shape {np.shape(analytic[key])}; it must have "
+                f"the shape of params[{key!r}], {p.shape}"
+            )
     worst = 0.0
     for key, p in params.items():
         for index in zip(*(rng.integers(0, d, num_checks) for d in p.shape), strict=True):
@@ -891,13 +1126,26 @@ def _check_features(x: object, name: str = "x") -> np.ndarray:
     return x
 
 
+def _check_pixels(x: object, name: str = "x") -> np.ndarray:
+    """Raise unless ``x`` is a non-empty (n, d) float array in [0, 1], as preprocess makes it."""
+    x = _check_features(x, name)
+    if not np.issubdtype(x.dtype, np.floating):
+        raise TypeError(
+            f"{name} has dtype {x.dtype}; pass floats in [0, 1]: preprocess(images), as for the "
+            "network"
+        )
+    _check_scaled(x, name)
+    return x
+
+
 def train_val_split(
     x: np.ndarray, y: np.ndarray, n_val: int = 10_000, seed: int = 0
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Split (x, y) at random into a part to fit and ``n_val`` examples to validate on.
 
-    x: (n, ...) any array, y: (n,) labels, with n > n_val >= 1. Returns (x_fit, y_fit,
-    x_val, y_val); on MNIST's 60,000 training rows the default gives 50,000 + 10,000.
+    x: (n, ...) any array, y: (n,) integer labels (any integer dtype), with n > n_val >= 1.
+    Returns (x_fit, y_fit, x_val, y_val); on MNIST's 60,000 training rows the default gives
+    50,000 + 10,000.
     The same seed gives the same split. The test set stays untouched: choices made by
     looking at it would make its score an optimistic guess instead of a measurement.
     """
@@ -907,6 +1155,16 @@ def train_val_split(
             raise TypeError(
                 f"{name} must be a NumPy array with one row per example, got {got}: use np.asarray"
             )
+    if y.ndim != 1:
+        raise ValueError(
+            f"y must be 1-D, one integer label per example, got shape {y.shape}; for one-hot "
+            "rows, pass y.argmax(axis=1)"
+        )
+    if not np.issubdtype(y.dtype, np.integer):  # bool is not an integer dtype here
+        raise TypeError(
+            f"y must hold integer labels, got dtype {y.dtype}; whole numbers stored as floats "
+            "can be converted with y.astype(np.int64)"
+        )
     if len(x) != len(y):
         raise ValueError(f"x has {len(x)} rows but y has {len(y)} labels: they must match")
     n_val = _check_int("n_val", n_val, 1)
@@ -922,11 +1180,14 @@ def train_val_split(
 
 
 def nearest_class_mean_fit(x: np.ndarray, y: np.ndarray, num_classes: int = 10) -> np.ndarray:
-    """The mean image of each class: x (n, d) real, y (n,) labels -> means (num_classes, d) float32.
+    """The mean image of each class: x (n, d), y (n,) labels -> means (num_classes, d) float32.
+
+    x: floats in [0, 1], preprocessed as for the network. Raw 0..255 pixels are refused: on
+    them it predicted class 1 for every MNIST digit (11.9%), however right it looked.
 
     The simplest learned classifier there is: a baseline any network should beat.
     """
-    x = _check_features(x)
+    x = _check_pixels(x)
     num_classes = _check_int("num_classes", num_classes, 1)
     _check_labels(y, len(x), num_classes)
     counts = np.bincount(y, minlength=num_classes)
@@ -943,8 +1204,8 @@ def nearest_class_mean_fit(x: np.ndarray, y: np.ndarray, num_classes: int = 10) 
 
 def nearest_class_mean_predict(means: np.ndarray, x: np.ndarray) -> np.ndarray:
     """Class of the nearest mean (Euclidean) for each row: means (k, d), x (n, d) -> (n,) int64."""
-    means = _check_features(means, "means")
-    x = _check_features(x)
+    means = _check_pixels(means, "means")  # means of pixels in [0, 1] lie in [0, 1] too
+    x = _check_pixels(x)
     if x.shape[1] != means.shape[1]:
         raise ValueError(
             f"x has {x.shape[1]} columns but the means have {means.shape[1]}: "
@@ -974,9 +1235,7 @@ def softmax_regression(
     {"W": (d, num_classes), "b": (num_classes,)} in x's float dtype. Raises
     FloatingPointError if the loss stops being finite (lr too large).
     """
-    x = _check_features(x)
-    if not np.issubdtype(x.dtype, np.floating):
-        raise TypeError(f"x has dtype {x.dtype}; pass floats in [0, 1]: preprocess(images)")
+    x = _check_pixels(x)
     num_classes = _check_int("num_classes", num_classes, 2)
     _check_labels(y, len(x), num_classes)
     epochs = _check_int("epochs", epochs, 0)
@@ -1009,12 +1268,24 @@ def softmax_regression_predict(params: Params, x: np.ndarray) -> np.ndarray:
     """Predicted classes (n,) int64 for x: (n, d), from ``softmax_regression``'s params."""
     if not isinstance(params, dict) or set(params) != {"W", "b"}:
         raise ValueError("params must be the dict {'W': ..., 'b': ...} from softmax_regression")
-    x = _check_features(x)
+    for key, value in params.items():
+        if not isinstance(value, np.ndarray) or not np.issubdtype(value.dtype, np.floating):
+            got = value.dtype if isinstance(value, np.ndarray) else type(value).__name__
+            raise TypeError(
+                f"params[{key!r}] must be a NumPy array of floats, got {got}: pass the dict "
+                "that softmax_regression returned"
+            )
+        if not np.isfinite(value).all():
+            raise ValueError(
+                f"params[{key!r}] holds NaN or infinite values, so every prediction would be the "
+                "same class; fit again with softmax_regression (a smaller lr if it diverged)"
+            )
+    x = _check_pixels(x)
     W, b = params["W"], params["b"]
-    if W.ndim != 2 or b.shape != (W.shape[1],) or x.shape[1] != W.shape[0]:
+    if W.ndim != 2 or b.shape != (W.shape[1],) or 0 in W.shape or x.shape[1] != W.shape[0]:
         raise ValueError(
             f"shapes do not fit: x {x.shape}, W {W.shape}, b {b.shape}; expected x (n, d), "
-            "W (d, k), b (k,)"
+            "W (d, k), b (k,) with k >= 1"
         )
     # softmax keeps the order of the logits, so the largest logit is the prediction.
     return (x @ W + b).argmax(axis=1).astype(np.int64)
@@ -1047,7 +1318,7 @@ def dead_units(params: Params, x: np.ndarray) -> np.ndarray:
     training can never revive it: it is wasted capacity.
     """
     _check_params(params, "params")
-    x = _check_features(x)
+    x = _check_pixels(x)
     if x.shape[1] != params["W1"].shape[0]:
         raise ValueError(f"x has {x.shape[1]} columns, the network takes {params['W1'].shape[0]}")
     alive = np.zeros(params["W1"].shape[1], bool)
@@ -1093,6 +1364,28 @@ MAX_INK_SHARE = 0.9
 SHIFT_RESOLUTION = 2.0**-20
 
 
+#: The largest picture prepare_digit and resize_area take: 50 megapixels, and 65,536 pixels on
+#: a side. A phone photo is 12 MP (4000 x 3000), the largest full-resolution modes 48-50 MP
+#: (8160 x 6120 = 49.9 MP); past that is a scan or a mistake. prepare_digit needs about 20
+#: bytes per pixel (a 12 MP photo: 0.3 s, 240 MB), so 50 MP stays near 1 GB, within Colab's
+#: 12 GB; a 20000 x 20000 image took 18 s and 6.6 GB. The side limit keeps resize_area's
+#: weights small on long, thin pictures.
+MAX_IMAGE_PIXELS = 50_000_000
+MAX_IMAGE_SIDE = 65_536
+
+
+def _check_size(name: str, shape: tuple[int, int]) -> None:
+    """Raise if a (height, width) picture is larger than MAX_IMAGE_PIXELS or MAX_IMAGE_SIDE."""
+    height, width = shape
+    if height * width > MAX_IMAGE_PIXELS or max(height, width) > MAX_IMAGE_SIDE:
+        raise ValueError(
+            f"{name} is {height:,} x {width:,} pixels ({height * width / 1e6:.1f} megapixels); "
+            f"at most {MAX_IMAGE_PIXELS / 1e6:g} megapixels and {MAX_IMAGE_SIDE:,} pixels a "
+            "side are taken (a phone photo is 12): crop it to the digit or shrink it first, "
+            "e.g. image[::4, ::4]"
+        )
+
+
 def _check_image(image: object, name: str = "image") -> np.ndarray:
     """Raise unless ``image`` is a non-empty, finite, real 2-D array; return it."""
     if not isinstance(image, np.ndarray):
@@ -1109,11 +1402,15 @@ def _check_image(image: object, name: str = "image") -> np.ndarray:
         raise ValueError(f"{name} must be 2-D (height, width), got shape {image.shape}")
     if image.size == 0:
         raise ValueError(f"{name} is empty (shape {image.shape}): there is no picture to use")
+    _check_size(name, image.shape)
     if image.dtype != bool and not (
         np.issubdtype(image.dtype, np.integer) or np.issubdtype(image.dtype, np.floating)
     ):
         raise TypeError(f"{name} must hold real numbers, got dtype {image.dtype}")
-    if not np.isfinite(image).all():
+    # min and max carry any NaN or inf: no temporary the size of the picture, as isfinite makes.
+    if np.issubdtype(image.dtype, np.floating) and not (
+        np.isfinite(image.min()) and np.isfinite(image.max())
+    ):
         raise ValueError(f"{name} contains NaN or inf; replace them (e.g. np.nan_to_num) first")
     return image
 
@@ -1131,18 +1428,44 @@ def _area_weights(n_in: int, n_out: int) -> np.ndarray:
     return np.clip(overlap, 0, None) / s
 
 
+#: The most resize_area computes: its dense weight matrices R_rows (h, H) and R_cols (w, W)
+#: together hold at most 2**24 numbers (128 MiB), and the two products at most 2**31
+#: multiply-adds (about a second here). prepare_digit's largest resize, a 50-megapixel crop
+#: to 20 pixels, needs 1e9 and 1.3 M; the same size to the same size (4000 x 3000) needed
+#: 4.8e10 multiply-adds, 3.8 s and 461 MB.
+MAX_RESIZE_WEIGHTS = 2**24
+MAX_RESIZE_WORK = 2**31
+
+
+def _check_resize_work(shape_in: tuple[int, int], shape_out: tuple[int, int]) -> None:
+    """Raise if resizing shape_in to shape_out needs more than resize_area's limits."""
+    (H, W), (h, w) = shape_in, shape_out
+    weights, work = h * H + w * W, h * H * W + h * W * w
+    if weights > MAX_RESIZE_WEIGHTS or work > MAX_RESIZE_WORK:
+        raise ValueError(
+            f"resizing {H:,} x {W:,} to {h:,} x {w:,} would take {work:.2g} multiply-adds and "
+            f"{weights:,} weights; resize_area allows {MAX_RESIZE_WORK:.2g} and "
+            f"{MAX_RESIZE_WEIGHTS:,}: it is made for shrinking a digit to about 20 pixels. Crop "
+            "to the digit first, or shrink in a cheaper way, e.g. image[::4, ::4]"
+        )
+
+
 def resize_area(image: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
     """Resample a 2-D image (H, W) to ``shape`` (h, w) by area averaging -> float64 (h, w).
 
     Each output pixel is the mean of the input area it covers, partial pixels weighted by
     their overlap, so the mean intensity is kept and thin strokes fade rather than vanish
     when shrinking. Rows and columns are separable: out = R_rows @ image @ R_cols.T.
+    Input and output are limited to ``MAX_IMAGE_PIXELS`` and ``MAX_IMAGE_SIDE``, the dense
+    weights and products to ``MAX_RESIZE_WEIGHTS`` and ``MAX_RESIZE_WORK``.
     """
     image = _check_image(image)
     if not (isinstance(shape, tuple | list) and len(shape) == 2):
         raise TypeError(f"shape must be a pair (height, width), got {shape!r}")
     h = _check_int("height", shape[0], 1)
     w = _check_int("width", shape[1], 1)
+    _check_size("the output", (h, w))
+    _check_resize_work(image.shape, (h, w))
     R_rows = _area_weights(image.shape[0], h)
     R_cols = _area_weights(image.shape[1], w)
     return R_rows @ image.astype(np.float64) @ R_cols.T
@@ -1163,6 +1486,55 @@ def _whole_pixels(shift: float) -> int:
     return math.floor(snapped + 0.5)
 
 
+def _pixel_range(image: np.ndarray) -> tuple[float, float]:
+    """(min, max) of a picture as floats; raise if it is flat or too wide a range to scale.
+
+    On the raw array, before prepare_digit makes its float copy: a flat 20000 x 20000 picture
+    was refused only after a 3.5 GB copy.
+    """
+    lo, hi = float(image.min()), float(image.max())
+    if lo == hi:
+        raise ValueError(
+            f"the image is flat (every pixel is {lo:g}): all background or all ink, "
+            "no digit to find"
+        )
+    if not math.isfinite(hi - lo):  # values near ±1e308: scaling them would overflow to inf
+        raise ValueError(
+            f"the pixel values span [{lo:g}, {hi:g}], too wide a range to scale in float64; "
+            "divide the image by its largest magnitude first: image / np.abs(image).max()"
+        )
+    return lo, hi
+
+
+def _check_background(image: np.ndarray, lo: float, hi: float, invert: bool) -> None:
+    """Raise if an explicit ``invert`` turns the background into ink.
+
+    The border's mean decides it for invert=None (light: invert). An explicit choice against
+    the border is honoured while the "ink" it gives covers at most half the picture (a light
+    digit may touch much of the border of a dark photo); past that it is the paper, not the
+    digit: dark ink on light paper with invert=False made the paper a white block (79%).
+    """
+    span = hi - lo
+    edges = np.concatenate([image[0], image[-1], image[:, 0], image[:, -1]])
+    border = float(((edges.astype(np.float64) - lo) / span).mean())  # 0 darkest, 1 lightest
+    if (border > 0.5) == invert:
+        return
+    ink = image < hi - INK_THRESHOLD * span if invert else image > lo + INK_THRESHOLD * span
+    share = np.count_nonzero(ink) / image.size
+    if share > 0.5:
+        looks, ink_on, other = (
+            ("dark", "light ink on a dark background", "False")
+            if invert
+            else ("light", "dark ink on light paper", "True")
+        )
+        raise ValueError(
+            f"the background looks {looks} (the border averages {border:.2f} on a scale from 0, "
+            f"darkest, to 1, lightest), and with invert={invert} {share:.0%} of the picture "
+            f"would count as ink: the paper, not the digit. For {ink_on} pass "
+            f"invert={other}, or invert=None to decide from the border"
+        )
+
+
 def prepare_digit(image: np.ndarray, invert: bool | None = None) -> np.ndarray:
     """Make any grayscale picture of one digit look like an MNIST digit: (28, 28) float32 in [0, 1].
 
@@ -1175,18 +1547,18 @@ def prepare_digit(image: np.ndarray, invert: bool | None = None) -> np.ndarray:
     keeping the aspect ratio; place in a 28 x 28 field so that the centre of mass is at
     MNIST's centre, ``FIELD_CENTER`` (an integer shift, kept within the field).
     A network trained on MNIST only knows digits prepared like this.
+
+    Refused with a clear error: pictures over ``MAX_IMAGE_PIXELS`` or ``MAX_IMAGE_SIDE``, flat
+    ones, values too far apart to scale (near ±1e308), and an explicit ``invert`` that would
+    make the background ink (e.g. invert=False on dark ink on light paper).
     """
     image = _check_image(image)
     if invert is not None and not isinstance(invert, bool | np.bool_):
         raise TypeError(f"invert must be None, True or False, got {invert!r}")
-    img = image.astype(np.float64)
-    lo, hi = img.min(), img.max()
-    if lo == hi:
-        raise ValueError(
-            f"the image is flat (every pixel is {lo:g}): all background or all ink, "
-            "no digit to find"
-        )
-    img = (img - lo) / (hi - lo)
+    lo, hi = _pixel_range(image)
+    if invert is not None:
+        _check_background(image, lo, hi, bool(invert))
+    img = (image.astype(np.float64) - lo) / (hi - lo)
     if invert is None:
         border = np.concatenate([img[0], img[-1], img[:, 0], img[:, -1]])
         invert = bool(border.mean() > LIGHT_BORDER)

@@ -200,8 +200,8 @@ def small_params() -> nn_utils.Params:
 @pytest.mark.parametrize(
     ("change", "error", "match"),
     [
-        (lambda p: None, ValueError, "expected the keys W1, b1, W2, b2, got NoneType"),
-        (lambda p: [p["W1"]], ValueError, "expected the keys"),
+        (lambda p: None, TypeError, "expected the dict of W1, b1, W2, b2 .* got NoneType"),
+        (lambda p: [p["W1"]], TypeError, "expected the dict of W1, b1, W2, b2 .* got list"),
         (lambda p: {k: v for k, v in p.items() if k != "b2"}, ValueError, "got W1, W2, b1$"),
         (lambda p: p | {"b1": p["b1"][:10]}, ValueError, "inconsistent shapes"),
         (lambda p: p | {"W1": p["W1"].ravel()}, ValueError, "inconsistent shapes"),
@@ -218,7 +218,7 @@ def test_bad_params_are_refused_with_a_clear_error(function, small_params, chang
 
 
 def test_show_checks_too():
-    with pytest.raises(ValueError, match="expected the keys"):
+    with pytest.raises(TypeError, match="expected the dict of W1, b1, W2, b2"):
         drawing_pad.show(None)
 
 
@@ -685,5 +685,5 @@ if __name__ == "__main__":
 
 
 def test_show_names_itself_in_its_errors():
-    with pytest.raises(ValueError, match=r"^show: "):
+    with pytest.raises(TypeError, match=r"^show: "):
         drawing_pad.show(None)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 import contextlib
 import io
+import math
 import re
 from pathlib import Path
 
@@ -234,6 +235,16 @@ def raises(*args):
         (lambda p, c, y: {"W1": p["W1"]}, exercises.NOT_YET, "keys"),
         (lambda p, c, y: {k: v[..., :1] for k, v in p.items()}, exercises.NOT_YET, "shape"),
         (lambda p, c, y: {k: v * np.nan for k, v in p.items()}, exercises.NOT_YET, "NaN"),
+        (
+            lambda p, c, y: {k: v.astype(object) for k, v in p.items()},
+            exercises.NOT_YET,
+            "grads['W1'] holds object, not real numbers",
+        ),
+        (
+            lambda p, c, y: {k: v.astype(complex) for k, v in p.items()},
+            exercises.NOT_YET,
+            "holds complex128",
+        ),
         (raises, exercises.NOT_YET, "your function raised TypeError: unsupported"),
         ("backward", exercises.NOT_YET, "must be a function"),
     ],
@@ -367,8 +378,16 @@ def centred_at_13_5(image):  # a learner who centres on the geometric centre als
         nu.FIELD_CENTER = saved
 
 
-def not_inverted(image):
-    return nu.prepare_digit(image, invert=False)  # the photo's paper ends up white
+def not_inverted(image):  # every step but the inversion: the photo's paper ends up white
+    img = (image - image.min()) / (image.max() - image.min())
+    rows, cols = np.flatnonzero((img > 0.2).any(axis=1)), np.flatnonzero((img > 0.2).any(axis=0))
+    crop = img[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
+    scale = 20 / max(crop.shape)
+    small = nu.resize_area(crop, tuple(max(1, round(n * scale)) for n in crop.shape))
+    out = np.zeros((28, 28))
+    top, left = (28 - small.shape[0]) // 2, (28 - small.shape[1]) // 2
+    out[top : top + small.shape[0], left : left + small.shape[1]] = small
+    return out
 
 
 def no_crop(image):  # scales the whole photo, not the ink's box
@@ -407,11 +426,525 @@ def test_check_prepare(my_prepare, start, words):
     assert prefix(message) == start and words in message, message
 
 
+def test_check_prepare_numbers_the_images_from_1():
+    def fails_on_the_bar(image):
+        return nu.prepare_digit(image) if image.shape == ring().shape else np.zeros((28, 28))
+
+    message = exercises.check_prepare(fails_on_the_bar, [ring(), bar()])
+    assert message.startswith("Not yet: on image 2, no ink is visible"), message
+    message = exercises.check_prepare(raises, [ring()])
+    assert message.endswith("(on image 1)"), message
+
+
 def test_check_prepare_compares_with_the_reference():
     flipped = exercises.check_prepare(lambda image: nu.prepare_digit(image)[::-1], [bar()])
     assert prefix(flipped) == exercises.NOT_YET and "correlation" in flipped, flipped
     uncropped = exercises.check_prepare(no_crop, [bar(), ring()])
     assert prefix(uncropped) == exercises.NOT_YET, uncropped
+
+
+# ----------------------------------------------------- each check's limits, pinned where they are
+
+
+@pytest.mark.parametrize(
+    ("offset", "start", "words"),
+    [
+        (0.9e-4, exercises.CORRECT, "background"),
+        (-0.9e-4, exercises.CORRECT, "background"),
+        (1.1e-4, exercises.NOT_YET, "Hint"),
+        (-1.1e-4, exercises.NOT_YET, "Hint"),
+    ],
+)
+def test_check_background_share_tolerance(offset, start, words):
+    for target in (SHARE, 1 - SHARE):  # the share, and the share of ink (a learner's slip)
+        message = exercises.check_background_share(target + offset, IMAGES)
+        expected = start if target == SHARE else exercises.NOT_YET
+        assert prefix(message) == expected, message
+        if target == SHARE:
+            assert words in message
+        else:
+            assert ("NOT 0" in message) == (start == exercises.CORRECT), message
+
+
+@pytest.mark.parametrize(
+    ("images", "answer", "words"),
+    [
+        # The tolerances are inclusive: exactly 1e-4 (or 1e-2 for a percentage) off still counts.
+        (IMAGES + 1, 1e-4, "Correct!"),  # no zero pixels: the share is exactly 0
+        (IMAGES + 1, 0.01, "looks like a percentage"),
+        (IMAGES * 0, 1e-4, "NOT 0"),  # all zero: the ink's share is exactly 0
+    ],
+)
+def test_check_background_share_tolerances_are_inclusive(images, answer, words):
+    assert words in exercises.check_background_share(answer, images)
+
+
+def test_check_cross_entropy_tolerance_is_inclusive():
+    p = 0.999999
+    answer = -np.log(p) + 1e-3
+    assert abs(answer - -np.log(p)) == 1e-3  # exactly the tolerance, in floats too
+    assert prefix(exercises.check_cross_entropy(answer, np.array([p, 1 - p]), 0)) == "Correct!"
+
+
+@pytest.mark.parametrize(("offset", "percentage"), [(0.009, True), (-0.009, True), (0.011, False)])
+def test_check_background_share_recognises_a_percentage(offset, percentage):
+    message = exercises.check_background_share(100 * SHARE + offset, IMAGES)
+    assert ("looks like a percentage" in message) == percentage, message
+    assert prefix(message) == exercises.NOT_YET
+
+
+@pytest.mark.parametrize(
+    ("worst", "my_backward", "words"),
+    [
+        (0.99e-6, slightly_off, "isn't broken yet"),
+        (1e-6, slightly_off, "between 1e-6"),  # "below 1e-6" is unbroken, 1e-6 itself is not
+        (1e-3, slightly_off, "between 1e-6"),
+        (1.0001e-3, slightly_off, "caught your bug"),
+        (1e-3, nu.backward, "isn't broken yet"),  # backward's own gradients, pushed by a kink
+        (1.0001e-3, nu.backward, "caught your bug"),
+    ],
+)
+def test_check_broken_backward_thresholds(monkeypatch, worst, my_backward, words):
+    real = exercises.gradient_check
+
+    def forced(*args, **kwargs):
+        real(*args, **kwargs)  # runs the learner's backward, as the check needs
+        return worst
+
+    monkeypatch.setattr(exercises, "gradient_check", forced)
+    message = exercises.check_broken_backward(my_backward, *grad_setup())
+    assert words in message, message
+
+
+SHAPE = (3, 2)
+RNG = np.random.default_rng(5)
+P_OLD, V_OLD, G = (RNG.standard_normal(SHAPE) for _ in range(3))
+LR, BETA = 0.1, 0.9
+V_NEW = BETA * V_OLD + G
+
+
+@pytest.mark.parametrize(
+    ("p", "v", "words"),
+    [
+        (P_OLD - LR * V_NEW, V_NEW, None),
+        (P_OLD - LR * V_NEW, V_OLD, "velocity['W1'] was not updated in place"),
+        (P_OLD + BETA * V_OLD - LR * G, BETA * V_OLD - LR * G, "follows the other convention"),
+        (P_OLD + LR * V_NEW, -V_NEW, "velocity['W1'] has the wrong sign"),
+        (P_OLD - LR * G, G, "velocity['W1'] is just the gradient"),
+        (P_OLD, BETA * V_OLD + (1 - BETA) * G, "averages (1 - beta) g"),
+        (P_OLD, V_NEW + 0.5, "velocity['W1'] is not beta * v + g (off by up to 0.5)"),
+        (P_OLD, V_NEW, "params['W1'] was not updated in place"),
+        (P_OLD + LR * V_NEW, V_NEW, "params['W1'] has the wrong sign"),
+        (P_OLD - LR * G, V_NEW, "params['W1'] moved by the gradient"),
+        (P_OLD - LR * V_OLD, V_NEW, "params['W1'] used the old velocity"),
+        (P_OLD - LR * V_NEW + 0.25, V_NEW, "params['W1'] is not p - lr * v (off by up to 0.25)"),
+    ],
+)
+def test_momentum_mistakes_are_diagnosed(p, v, words):
+    mistake = exercises._momentum_mistake("W1", P_OLD, V_OLD, G, p, v, LR, BETA)
+    if words is None:
+        assert mistake is None
+    else:
+        assert mistake is not None and words in mistake, mistake
+
+
+def ema_momentum(params, grads, velocity, lr, beta):
+    for key, g in grads.items():
+        velocity[key] *= beta
+        velocity[key] += (1 - beta) * g
+        params[key] -= lr * velocity[key]
+
+
+def test_check_momentum_names_the_averaging_convention():
+    message = exercises.check_momentum(ema_momentum, *FIT_VAL, epochs=1)
+    assert "after step 1: velocity['W1'] averages (1 - beta) g" in message, message
+
+
+def test_check_momentum_plain_sgd_is_train_with_a_constant_rate():
+    message = exercises.check_momentum(momentum, *FIT_VAL, epochs=1)
+    params, _ = nu.train(
+        nu.init_params((20, 64, 10), 0), *FIT_VAL[:2], epochs=1, lr=0.5, schedule="constant",
+        weight_decay=0.0,
+    )
+    plain = nu.accuracy(FIT_VAL[3], nu.predict(params, FIT_VAL[2]))
+    assert f"plain SGD: {plain:.2%} (1 epochs each)" in message, message
+
+
+def test_check_momentum_trains_with_lr_0_05_and_beta_0_9():
+    """The contract the message states: lr 0.05, beta 0.9, batches of 64 in train's order."""
+    x_fit, y_fit, x_val, y_val = FIT_VAL
+    params = nu.init_params((20, 64, 10), 0)
+    velocity = {k: np.zeros_like(v) for k, v in params.items()}
+    order = np.random.default_rng(0).permutation(len(x_fit))
+    for step in range(len(x_fit) // 64):  # full batches only, as train takes them
+        batch = order[64 * step : 64 * (step + 1)]
+        grads = nu.backward(params, nu.forward(params, x_fit[batch])[1], y_fit[batch])
+        momentum(params, grads, velocity, 0.05, 0.9)
+    expected = nu.accuracy(y_val, nu.predict(params, x_val))
+    message = exercises.check_momentum(momentum, *FIT_VAL, epochs=1)
+    assert f"Validation accuracy with momentum: {expected:.2%}," in message, message
+
+
+def test_param_count():
+    assert exercises._param_count((784, 64, 10)) == 784 * 64 + 64 + 64 * 10 + 10 == 50_890
+    assert exercises._param_count((2, 3, 5)) == 6 + 3 + 15 + 5
+    params = nu.init_params((20, 16, 10))
+    assert exercises._param_count((20, 16, 10)) == sum(p.size for p in params.values()) == 506
+
+
+def test_check_hidden_size_reports_parameter_counts():
+    message = exercises.check_hidden_size(16, *FIT_VAL, epochs=1)
+    assert "with 506 parameters; 64 units:" in message and "with 1,994 parameters" in message
+
+
+@pytest.mark.parametrize(
+    ("hidden_size", "words"),
+    [
+        (2048, "Correct! 2048 hidden units"),
+        (2049, "Not yet: 2049 units would train for a long time here; pick at most 2048"),
+        (1, "Correct! 1 hidden unit"),
+        (0, "Not yet: a layer needs at least 1 unit, got 0"),
+    ],
+)
+def test_check_hidden_size_limits(hidden_size, words):
+    message = exercises.check_hidden_size(hidden_size, *FIT_VAL, epochs=1)
+    assert message.startswith(words), message
+
+
+def test_check_confusion_by_hand_names_the_classes():
+    message = exercises.check_confusion_by_hand([[1, 0], [0, 1]], Y_TRUE, Y_PRED)
+    assert "one column per predicted class, 0..2." in message, message
+
+
+def digit_block(top: int, left: int, height: int = 20, width: int = 20) -> np.ndarray:
+    out = np.zeros((28, 28))
+    out[top : top + height, left : left + width] = 1
+    return out
+
+
+@pytest.mark.parametrize(
+    ("out", "words"),
+    [
+        (digit_block(4, 4), None),
+        # A frame just inside the 2-pixel border: not the border, but a 24 px box.
+        (digit_block(2, 2, 24, 24) - digit_block(3, 3, 22, 22), "bounding box is 24 px"),
+        (digit_block(1, 4, 21, 20), "the 2-pixel border averages"),
+        (digit_block(4, 4) + np.pad(np.full((24, 24), 0.0), 2, constant_values=0.049), None),
+        (digit_block(4, 4) + np.pad(np.full((24, 24), 0.0), 2, constant_values=0.051), "border"),
+        # The ink's box: 19 to 21 px; a pixel at 0.05 is not ink, one above it is.
+        (digit_block(4, 4, 19, 19), None),
+        (digit_block(4, 4, 21, 21), None),
+        (digit_block(4, 4, 18, 18), "bounding box is 18 px"),
+        (digit_block(4, 4, 22, 22), "bounding box is 22 px"),
+        (digit_block(4, 4) + 0.05 * digit_block(25, 10, 1, 1), None),
+        (digit_block(4, 4) + 0.06 * digit_block(25, 10, 1, 1), "bounding box is 22 px"),
+        # The centre of mass: within 1 px of (13.5, 13.5), plus 1e-4 for float32 rounding.
+        (digit_block(5, 4), None),  # 14.5: exactly 1 px off
+        # Mass m at row 25 moves the centre from 14.5 by m * 10.5 / 400: by 0.00009, 0.00012.
+        (digit_block(5, 4) + 0.0017 * digit_block(25, 13, 1, 2), None),
+        (digit_block(5, 4) + 0.0023 * digit_block(25, 13, 1, 2), "centre of mass"),
+        (digit_block(4, 6), "centre of mass is at (13.5, 15.5)"),
+    ],
+)
+def test_prepare_mistake_limits(out, words):
+    mistake = exercises._prepare_mistake(out, out)  # its own reference: correlation 1
+    if words is None:
+        assert mistake is None, mistake
+    else:
+        assert mistake is not None and words in mistake, mistake
+
+
+# ------------------------------------------------ the checks judge the learner, and only them
+
+PARAMS64, X64, Y64 = grad_setup()
+X, Y = blobs(300)
+FIT_VAL = (X[:200], Y[:200], X[200:], Y[200:])
+
+
+def with_nan(x):
+    x = x.copy()
+    x.flat[3] = np.nan
+    return x
+
+
+@pytest.mark.parametrize("answer_given", [True, False])
+@pytest.mark.parametrize(
+    ("check", "error", "match"),
+    [
+        (lambda a: exercises.check_background_share(a, None), TypeError, "images must be a non"),
+        (
+            lambda a: exercises.check_background_share(a, with_nan(IMAGES.astype(float))),
+            ValueError,
+            "images holds NaN",
+        ),
+        (
+            lambda a: exercises.check_background_share(a, IMAGES[:0]),
+            TypeError,
+            r"shape \(0, 6, 6\)",
+        ),
+        # Probabilities that are not probabilities: not an answer the learner can match.
+        (
+            lambda a: exercises.check_cross_entropy(a, np.array([0.5, 0.2, 0.1]), 1),
+            ValueError,
+            r"probs must be \(k,\) positive probabilities summing to 1, .* sum 0\.8",
+        ),
+        (
+            lambda a: exercises.check_cross_entropy(a, np.array([0.5, np.nan, 0.5]), 1),
+            ValueError,
+            "probs holds NaN",
+        ),
+        (
+            lambda a: exercises.check_cross_entropy(a, np.array([1.0, 0.0]), 1),
+            ValueError,
+            "positive probabilities",
+        ),
+        (
+            lambda a: exercises.check_cross_entropy(a, PROBS, 3),
+            ValueError,
+            r"label must lie in 0\.\.2",
+        ),
+        (lambda a: exercises.check_cross_entropy(a, PROBS, -1), ValueError, "need label >= 0"),
+        (
+            lambda a: exercises.check_cross_entropy(a, PROBS, True),
+            TypeError,
+            "label must be an int",
+        ),
+        (lambda a: exercises.check_cross_entropy(a, [0.7, 0.3], 0), TypeError, "got list"),
+        (
+            lambda a: exercises.check_broken_backward(a and no_mean, PARAMS64, with_nan(X64), Y64),
+            ValueError,
+            "x holds 1 NaN",
+        ),
+        (
+            lambda a: exercises.check_broken_backward(a and no_mean, None, X64, Y64),
+            TypeError,
+            "expected the dict",
+        ),
+        (
+            lambda a: exercises.check_broken_backward(a and no_mean, PARAMS64, X64, None),
+            ValueError,
+            r"labels must have shape \(10,\)",
+        ),
+        (
+            lambda a: exercises.check_momentum(a and momentum, *FIT_VAL, epochs=-1),
+            ValueError,
+            "need epochs >= 1, got -1",
+        ),
+        (
+            lambda a: exercises.check_momentum(a and momentum, None, *FIT_VAL[1:]),
+            ValueError,
+            r"the fit data: x must be an array of shape \(n, 784\), got NoneType",
+        ),
+        (
+            lambda a: exercises.check_momentum(
+                a and momentum, *FIT_VAL[:2], with_nan(X[200:]), Y[200:]
+            ),
+            ValueError,
+            "the validation data: x holds 1 NaN",
+        ),
+        (
+            lambda a: exercises.check_hidden_size(a and 16, *FIT_VAL, epochs=0),
+            ValueError,
+            "need epochs >= 1, got 0",
+        ),
+        (
+            lambda a: exercises.check_hidden_size(a and 16, X[:200], Y[:200] * 1.0, *FIT_VAL[2:]),
+            TypeError,
+            "the fit data: labels must be integers",
+        ),
+        (
+            lambda a: exercises.check_hidden_size(a and 16, *FIT_VAL, seed=-1),
+            ValueError,
+            "need seed >= 0",
+        ),
+        (
+            lambda a: exercises.check_confusion_by_hand(a and RIGHT, None, Y_PRED),
+            ValueError,
+            "y_true must be a non-empty list of labels, got array",
+        ),
+        (
+            lambda a: exercises.check_confusion_by_hand(a and RIGHT, Y_TRUE, Y_PRED[:3]),
+            ValueError,
+            "y_true has 4 labels but y_pred 3",
+        ),
+        (
+            lambda a: exercises.check_confusion_by_hand(a and RIGHT, Y_TRUE, [0, -1, 1, 2]),
+            ValueError,
+            "y_pred holds a negative label, -1",
+        ),
+        (lambda a: exercises.check_confusion_by_hand(a and RIGHT, [], []), ValueError, "non-empty"),
+        (
+            lambda a: exercises.check_confusion_by_hand(a and RIGHT, [0.0, 1.0, 1.0, 2.0], Y_PRED),
+            TypeError,
+            "y_true must hold integer labels, got dtype float64",
+        ),
+        (
+            lambda a: exercises.check_prepare(a and nu.prepare_digit, []),
+            ValueError,
+            "non-empty list",
+        ),
+        (
+            lambda a: exercises.check_prepare(a and nu.prepare_digit, [None]),
+            TypeError,
+            "NumPy array",
+        ),
+        (
+            lambda a: exercises.check_prepare(a and nu.prepare_digit, [np.full((9, 9), 7)]),
+            ValueError,
+            "the image is flat",
+        ),
+    ],
+)
+def test_bad_notebook_data_is_not_blamed_on_the_learner(check, error, match, answer_given):
+    with pytest.raises(error, match=match) as err:
+        check(answer_given or None)  # the data are checked first, whatever the answer
+    assert "bad data by the notebook, not by your answer" in str(err.value)
+    assert "Re-run the notebook's cells" in str(err.value)
+
+
+def test_the_notebooks_own_probabilities_are_accepted():
+    probs = np.array([0.1, 0.6, 0.2, 0.1])  # the notebook's probs_row: sums to 1 + 2e-16
+    assert prefix(exercises.check_cross_entropy(-np.log(0.2), probs, np.int64(2))) == "Correct!"
+    assert prefix(exercises.check_cross_entropy(0.5, probs + 5e-7 / 4, 2)) == "Not yet:"
+    with pytest.raises(ValueError, match="summing to 1"):  # 1e-6 is the tolerance
+        exercises.check_cross_entropy(0.5, probs + 1.2e-6 / 4, 2)
+
+
+class CheckBug(Exception):
+    pass
+
+
+def check_bug(*args, **kwargs):
+    raise CheckBug("the check's own code failed")
+
+
+@pytest.mark.parametrize(
+    ("name", "call"),
+    [
+        ("gradient_check", lambda: exercises.check_broken_backward(no_mean, *grad_setup())),
+        ("accuracy", lambda: exercises.check_momentum(momentum, *FIT_VAL, epochs=1)),
+        ("_sgd_step", lambda: exercises.check_momentum(momentum, *FIT_VAL, epochs=1)),
+        ("train", lambda: exercises.check_hidden_size(16, *FIT_VAL, epochs=1)),
+        ("_best_correlation", lambda: exercises.check_prepare(nu.prepare_digit, [ring()])),
+    ],
+)
+def test_an_error_in_the_checks_own_code_is_not_blamed_on_the_learner(monkeypatch, name, call):
+    monkeypatch.setattr(exercises, name, check_bug)
+    with pytest.raises(CheckBug):
+        call()
+
+
+def raises_value_error(*args):
+    raise ValueError("x must be an array of shape (n, 784)")  # looks like a check's message
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda f: exercises.check_broken_backward(f, *grad_setup()),
+        lambda f: exercises.check_momentum(f, *FIT_VAL, epochs=1),
+        lambda f: exercises.check_prepare(f, [ring()]),
+    ],
+)
+def test_an_error_in_the_learners_code_is_theirs(call):
+    message = call(raises_value_error)
+    assert message.startswith("Not yet: your function raised ValueError: x must be an array"), (
+        message
+    )
+
+
+def momentum_once_right(params, grads, velocity, lr, beta):
+    """Right on the check's small float64 arrays, a sign error on the network's float32 ones."""
+    for key, g in grads.items():
+        velocity[key] = beta * velocity[key] + g
+        if params[key].dtype == np.float64:
+            params[key] -= lr * velocity[key]
+        else:
+            params[key] += lr * velocity[key]
+
+
+@pytest.mark.parametrize("step", [momentum_once_right, momentum_uphill])
+def test_check_momentum_reports_a_run_that_diverges(monkeypatch, step):
+    if step is momentum_uphill:  # caught on the small arrays first; without that check:
+        assert "wrong sign" in exercises.check_momentum(step, *FIT_VAL, epochs=1)
+        monkeypatch.setattr(exercises, "_verify_momentum", lambda step: None)
+    message = exercises.check_momentum(step, *FIT_VAL, epochs=1)
+    assert message.startswith("Not yet: your step gives the right numbers on small float64"), (
+        message
+    )
+    assert re.search(r"diverged: the mean loss over the second half of epoch 1 was \d", message)
+
+
+def scripted_losses(monkeypatch, *losses):
+    """Make _train_with see these batch losses, in order (4 batches of 64 per epoch)."""
+    script = iter(losses)
+    monkeypatch.setattr(exercises, "_cross_entropy", lambda probs, y: next(script))
+    x, y = np.zeros((256, 20), np.float32), np.zeros(256, int)
+    return lambda epochs: exercises._train_with(
+        lambda p, g: None, nu.init_params((20, 4, 10)), x, y, epochs, 0
+    )
+
+
+@pytest.mark.parametrize(
+    ("losses", "epochs", "diverged"),
+    [
+        ((2.0, 3.0, 3.0, 1.0), 1, None),  # a bad stretch, then settled: second half 2.0
+        ((2.0, 1.0, 2.31, 2.31), 1, "epoch 1 was 2.31, above 2 on the first batch"),  # > ln 10
+        ((3.0, 1.0, 3.0, 3.0), 1, None),  # back to where it began is not above it
+        ((3.0, 1.0, 3.0, 3.01), 1, "epoch 1 was 3.005, above 3 on"),
+        ((2.0, 2.0, 2.0, 2.0, 5.0, 1.0, 2.5, 2.5), 2, "epoch 2 was 2.5, above 2 on the first"),
+        ((2.0, math.inf), 1, "the loss became inf at epoch 1, step 2"),
+    ],
+)
+def test_train_with_reports_divergence_as_train_does(monkeypatch, losses, epochs, diverged):
+    run = scripted_losses(monkeypatch, *losses)
+    if diverged is None:
+        run(epochs)  # raises nothing
+    else:
+        with pytest.raises(exercises._Diverged, match=re.escape(diverged)):
+            run(epochs)
+
+
+def momentum_to_nan(params, grads, velocity, lr, beta):
+    momentum_once_right(params, grads, velocity, lr, beta)
+    if params["W1"].dtype == np.float32:
+        params["b2"][:] = np.nan
+
+
+def test_check_momentum_reports_a_loss_that_stops_being_finite():
+    message = exercises.check_momentum(momentum_to_nan, *FIT_VAL, epochs=1)
+    assert "diverged: the loss became nan at epoch 1, step 2" in message, message
+
+
+@pytest.mark.parametrize(
+    ("hidden_size", "words"), [(1, "1 hidden unit (41 "), (2, "2 hidden units (72 ")]
+)
+def test_check_hidden_size_speaks_of_one_unit_or_more(monkeypatch, hidden_size, words):
+    real = exercises.train
+
+    def narrow_fails(params, *args, **kwargs):
+        if params["W1"].shape[1] != 64:
+            raise FloatingPointError("training diverged")
+        return real(params, *args, **kwargs)
+
+    monkeypatch.setattr(exercises, "train", narrow_fails)
+    message = exercises.check_hidden_size(hidden_size, *FIT_VAL, epochs=1)
+    assert message.startswith(f"Correct! {words}parameters) could not learn"), message
+    number = "1 number, too few" if hidden_size == 1 else f"{hidden_size} numbers, too few"
+    assert number in message, message
+
+
+def test_check_hidden_size_explains_a_layer_too_narrow_to_learn(context):
+    data = [context[k] for k in ("x_fit", "y_fit", "x_val", "y_val")]
+    with pytest.raises(FloatingPointError, match="training diverged"):  # what train says
+        nu.train(nu.init_params((784, 1, 10)), *data[:2], epochs=2)
+    message = exercises.check_hidden_size(1, *data, epochs=2)
+    assert message.startswith(
+        "Correct! 1 hidden unit (805 parameters) could not learn at all here: training stopped"
+    ), message
+    assert (
+        "pass through 1 number, too few" in message and "64 units: 100.00% with 50,890" in message
+    )
 
 
 # ----------------------------------------------------------------------------- its place

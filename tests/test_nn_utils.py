@@ -4,9 +4,18 @@ split, baselines and digits from outside MNIST, on small arrays made here (no MN
 from __future__ import annotations
 
 import ast
+import contextlib
 import inspect
+import io
 import math
+import os
+import pickle
+import re
+import signal
 import time
+import tracemalloc
+import zipfile
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -51,7 +60,7 @@ def test_one_hot_round_trip():
     [
         (np.array([0, 10]), r"0\.\.9, got values from 0 to 10"),
         (np.array([-1]), "0..9"),
-        (np.array([0.0, 1.0]), "integers"),
+        (np.array([0.0, 1.0]), r"labels must be integers 0\.\.9, got dtype float64"),
     ],
 )
 def test_labels_are_checked(y, match):
@@ -244,6 +253,38 @@ def test_cosine_schedule():
     assert history["lr"] == [0.5] * 4
 
 
+@pytest.mark.parametrize(
+    ("args", "error", "match"),
+    [
+        ((0.5, 0, 0), ValueError, r"need epochs >= 1, got 0"),  # was a ZeroDivisionError
+        ((0.5, 0, -3), ValueError, r"need epochs >= 1, got -3"),
+        ((0.5, 20, 20), ValueError, r"epoch 20 is past the last epoch of 20: .* the last is 19"),
+        ((0.5, 25, 20), ValueError, r"epoch 25 is past the last epoch of 20"),  # would rise again
+        ((0.5, -1, 20), ValueError, r"need epoch >= 0, got -1"),
+        ((0.5, 1.0, 20), TypeError, r"epoch must be an integer, got 1\.0 \(float\)"),
+        ((0.5, True, 20), TypeError, r"epoch must be an integer, got True \(bool\)"),
+        ((0.5, 0, 20.0), TypeError, r"epochs must be an integer"),
+        ((0.5, 0, np.True_), TypeError, r"epochs must be an integer"),
+        ((-0.5, 0, 20), ValueError, r"lr must be a finite number > 0, got -0\.5"),
+        ((0.0, 0, 20), ValueError, r"lr must be a finite number > 0, got 0\.0"),
+        ((math.nan, 0, 20), ValueError, r"lr must be a finite number > 0, got nan"),
+        ((math.inf, 0, 20), ValueError, r"lr must be a finite number > 0, got inf"),
+        ((True, 0, 20), TypeError, r"lr must be a real number, got True"),
+        ((0.5 + 0j, 0, 20), TypeError, r"lr must be a real number"),
+        (("0.5", 0, 20), TypeError, r"lr must be a real number"),
+    ],
+)
+def test_cosine_schedule_refuses_what_is_not_a_schedule(args, error, match):
+    with pytest.raises(error, match=match):
+        nu.cosine_lr(*args)
+
+
+def test_cosine_schedule_at_its_ends():
+    assert nu.cosine_lr(np.float32(0.5), np.int64(0), np.int32(1)) == 0.5  # one epoch: full rate
+    assert nu.cosine_lr(2, 1, 2) == pytest.approx(1.0)  # an int rate; halfway: half
+    assert nu.cosine_lr(0.5, 19, 20) == pytest.approx(0.25 * (1 + math.cos(math.pi * 19 / 20)))
+
+
 def test_divergence_is_reported_with_epoch_and_step():
     x, y = blobs()
     # The first step sends the weights to inf, so the second batch's loss is NaN.
@@ -300,6 +341,12 @@ CALLERS = {
         (1.2, r"values in \[0, 1\.2\], outside \[0, 1\]"),
         (255.0, r"outside \[0, 1\]; scale raw pixels with preprocess"),
         (-0.01, r"values in \[-0\.01, "),
+        # Float rounding just past 1 (resampling leaves it): refused, with the exact value.
+        (1.0000001, r"values in \[0, 1\.0000001\], just outside \[0, 1\].*np\.clip\(x, 0, 1\)"),
+        (1.0009, r"values in \[0, 1\.0009\], just outside"),
+        (-0.0009, r"values in \[-0\.0009, 0\.8903779\], just outside"),
+        (1.0011, r"values in \[0, 1\.0011\], outside \[0, 1\]; scale raw pixels"),
+        (-0.0011, r"values in \[-0\.0011, 0\.8903779\], outside \[0, 1\]; scale raw"),
     ],
 )
 def test_bad_pixels_are_refused_where_data_enter(caller, value, match):
@@ -307,6 +354,34 @@ def test_bad_pixels_are_refused_where_data_enter(caller, value, match):
     x[0, 0] = 0.0  # the range [0, 1] is otherwise what blobs makes
     with pytest.raises(ValueError, match=match):
         CALLERS[caller](nu.init_params(SMALL), with_value(x, value), y)
+
+
+@pytest.mark.parametrize("caller", CALLERS)
+@pytest.mark.parametrize(
+    ("position", "value", "words"),
+    [
+        ((1, 3), 1 + 1e-3, "just outside"),  # the edges of "just outside" belong to it
+        ((0, 0), -1e-3, "just outside"),
+        ((1, 3), 1 + 1.0001e-3, "outside [0, 1]; scale raw pixels"),
+        ((0, 0), -1.0001e-3, "outside [0, 1]; scale raw pixels"),
+    ],
+)
+def test_values_just_outside_end_a_thousandth_past_the_range(caller, position, value, words):
+    x, y = blobs(10)
+    x = x.astype(np.float64)
+    x[0, 0] = 0.0
+    x[position] = value
+    with pytest.raises(ValueError, match=re.escape(words)):
+        CALLERS[caller](nu.init_params(SMALL, dtype=np.float64), x, y)
+
+
+@pytest.mark.parametrize("caller", CALLERS)
+def test_float64_pixels_are_reported_to_the_last_digit(caller):
+    x, y = blobs(10)
+    x = x.astype(np.float64)
+    x[0, 0], x[1, 3] = 0.0, 1 + 2**-52  # the next float after 1
+    with pytest.raises(ValueError, match=r"values in \[0, 1\.0000000000000002\], just outside"):
+        CALLERS[caller](nu.init_params(SMALL, dtype=np.float64), x, y)
 
 
 @pytest.mark.parametrize("caller", CALLERS)
@@ -613,6 +688,12 @@ def test_confusion_matrix_against_a_hand_count():
     assert cm.shape == (10, 10) and cm.sum() == 9 and cm[3:].sum() == 0
 
 
+def test_confusion_matrix_of_a_single_class():
+    np.testing.assert_array_equal(nu.confusion_matrix(np.zeros(3, int), np.zeros(3, int), 1), [[3]])
+    with pytest.raises(ValueError, match="need num_classes >= 1, got 0"):
+        nu.confusion_matrix(np.zeros(3, int), np.zeros(3, int), 0)
+
+
 def test_precision_and_recall():
     cm = np.array([[1, 1, 0], [0, 2, 1], [1, 0, 3]])
     precision, recall = nu.precision_recall(cm)
@@ -715,12 +796,253 @@ def test_load_refuses_non_finite_and_non_float_weights(tmp_path, change, error, 
         nu.load_params(tmp_path / "p.npz")
 
 
+@pytest.mark.parametrize(("sizes"), [(784, 0, 10), (784, 64, 0), (0, 64, 10)])
+def test_a_layer_without_units_is_refused_everywhere(tmp_path, sizes):
+    # A 784x0 W1 loaded and predicted class 0 for everything; init_params already refused it.
+    n_in, n_hidden, n_out = sizes
+    params = {
+        "W1": np.zeros((n_in, n_hidden), np.float32),
+        "b1": np.zeros(n_hidden, np.float32),
+        "W2": np.zeros((n_hidden, n_out), np.float32),
+        "b2": np.zeros(n_out, np.float32),
+    }
+    match = rf"a layer without units \(W1 \({n_in}, {n_hidden}\), W2 \({n_hidden}, {n_out}\)\)"
+    with pytest.raises(ValueError, match="params: " + match):
+        nu.save_params(tmp_path / "p.npz", params)
+    assert list(tmp_path.iterdir()) == []
+    np.savez(tmp_path / "p.npz", **params)
+    with pytest.raises(ValueError, match=r"p\.npz: " + match):
+        nu.load_params(tmp_path / "p.npz")
+    with pytest.raises(ValueError, match=match):
+        nu.predict(params, np.zeros((1, n_in), np.float32))
+
+
 def test_save_refuses_non_finite_weights(tmp_path):
     params = nu.init_params(SMALL)
     params["W2"][0, 0] = np.nan
     with pytest.raises(ValueError, match="params: W2 holds 1 NaN or infinite values"):
         nu.save_params(tmp_path / "p.npz", params)
     assert list(tmp_path.iterdir()) == []
+
+
+def npy(array: np.ndarray, version: tuple[int, int] = (1, 0)) -> bytes:
+    buffer = io.BytesIO()
+    np.lib.format.write_array(buffer, array, version=version)
+    return buffer.getvalue()
+
+
+def npy_header(shape: tuple, descr: str = "<f4") -> bytes:
+    """A .npy header alone, declaring ``shape``: what a crafted file can claim."""
+    buffer = io.BytesIO()
+    np.lib.format.write_array_header_1_0(
+        buffer, {"descr": descr, "fortran_order": False, "shape": shape}
+    )
+    return buffer.getvalue()
+
+
+def write_npz(path, members: dict[str, bytes], compression=zipfile.ZIP_STORED) -> None:
+    """A .npz whose members (name without .npy -> content) are exactly the given bytes."""
+    with zipfile.ZipFile(path, "w", compression) as archive:
+        for key, content in members.items():
+            archive.writestr(f"{key}.npy", content)
+
+
+def small_members(**change: bytes) -> dict[str, bytes]:
+    return {k: npy(v) for k, v in nu.init_params(SMALL).items()} | change
+
+
+def test_load_reads_what_numpy_writes_in_any_layout(tmp_path):
+    params = nu.init_params(SMALL, seed=6)
+    layouts = {
+        "W1": npy(np.asfortranarray(params["W1"])),  # column-major
+        "b1": npy(params["b1"], version=(2, 0)),
+        "W2": npy(params["W2"].astype(">f8")),  # big-endian float64
+        "b2": npy(params["b2"]),
+    }
+    write_npz(tmp_path / "p.npz", layouts, zipfile.ZIP_DEFLATED)  # as np.savez_compressed
+    loaded = nu.load_params(tmp_path / "p.npz", sizes=[20, 8, 5])
+    for key in params:
+        np.testing.assert_array_equal(loaded[key], params[key])
+        loaded[key] += 1  # writable, as np.load's arrays are
+
+
+@pytest.mark.parametrize(
+    ("members", "match"),
+    [
+        # A raw pickle as a member: it loaded as a 0-d array ("inconsistent shapes W1 ()").
+        (
+            small_members(W1=pickle.dumps(np.zeros((20, 8), np.float32))),
+            r"p\.npz: W1\.npy is not a \.npy array but a pickle; save_params writes plain",
+        ),
+        (
+            small_members(b2=b"hello, world"),
+            r"b2\.npy is not a \.npy array but data starting b'hello,'",
+        ),
+        # A header declaring a (10^6, 10^6) array: a raw MemoryError without the file's name.
+        (
+            small_members(W1=npy_header((10**6, 10**6))),
+            r"p\.npz: W1\.npy declares shape \(1000000, 1000000\), 1,000,000,000,000 values: more "
+            r"than the 16,777,216",
+        ),
+        (small_members(W1=npy_header((2**24 + 1,))), r"W1\.npy declares shape \(16777217,\)"),
+        # 2**24 values are read (had W1 the right number of dimensions).
+        (small_members(W1=npy_header((2**24,))), r"inconsistent shapes W1 \(16777216,\)"),
+        # A 20,000-byte header: blamed on "Python objects", which it is not.
+        (
+            small_members(b1=b"\x93NUMPY\x01\x00" + (20_000).to_bytes(2, "little") + b" " * 20_000),
+            r"p\.npz: b1\.npy has a header of 20,000 bytes, where save_params writes about 128",
+        ),
+        (
+            small_members(b1=b"\x93NUMPY\x01\x00" + (1025).to_bytes(2, "little") + b" " * 1025),
+            r"b1\.npy has a header of 1,025 bytes",
+        ),
+        (
+            small_members(b1=b"\x93NUMPY\x03\x00" + bytes(10)),
+            r"b1\.npy uses \.npy version \(3, 0\)",
+        ),
+        (
+            small_members(b1=npy_header((8,))[:8] + b"\x10\x00{'descr'}" + b" " * 8),
+            "unreadable header",
+        ),
+        # The data must be exactly what the header declares: no more (a bomb), no less.
+        (
+            small_members(W1=npy(np.zeros((20, 8), np.float32)) + bytes(1)),
+            r"W1\.npy holds more data",
+        ),
+        (small_members(W1=npy(np.zeros((20, 8), np.float32))[:-1]), r"truncated or corrupt"),
+        (small_members(W1=npy_header((20, 8))[:9]), r"truncated or corrupt .*ends inside"),
+        (small_members(W1=npy_header((20, 8))[:60]), r"truncated or corrupt .*ends inside"),
+        # Shapes are checked from the headers, before any data is read.
+        (
+            small_members(W2=npy_header((9, 5))),
+            r"inconsistent shapes W1 \(20, 8\), b1 \(8,\), W2 \(9, 5\)",
+        ),
+        (small_members(W1=npy_header((20, 8), "<i4")), r"W1 has dtype int32; weights must be real"),
+    ],
+)
+def test_load_checks_each_member_before_reading_it(tmp_path, members, match):
+    write_npz(tmp_path / "p.npz", members)
+    with pytest.raises((ValueError, TypeError), match=match) as err:
+        nu.load_params(tmp_path / "p.npz")
+    assert "allow_pickle" not in str(err.value)
+
+
+def test_load_reads_a_header_of_the_longest_length(tmp_path):
+    header = str({"descr": "<f4", "fortran_order": False, "shape": (8,)}).encode()
+    b1 = b"\x93NUMPY\x01\x00" + (1024).to_bytes(2, "little") + header.ljust(1023) + b"\n"
+    write_npz(tmp_path / "p.npz", small_members(b1=b1 + bytes(32)))
+    np.testing.assert_array_equal(nu.load_params(tmp_path / "p.npz")["b1"], np.zeros(8))
+
+
+def test_load_checks_sizes_before_reading_the_data(tmp_path):
+    # Headers of the right sizes but no data at all: the sizes are refused first.
+    write_npz(
+        tmp_path / "p.npz", {k: npy_header(v.shape) for k, v in nu.init_params(SMALL).items()}
+    )
+    with pytest.raises(
+        ValueError, match=r"p\.npz: the network is \(20, 8, 5\), expected \(20, 9, 5\)"
+    ):
+        nu.load_params(tmp_path / "p.npz", sizes=(20, 9, 5))
+    with pytest.raises(ValueError, match=r"truncated or corrupt"):
+        nu.load_params(tmp_path / "p.npz", sizes=(20, 8, 5))
+    with pytest.raises(ValueError, match=r"sizes must be \(n_in, n_hidden, n_out\), got \(20, 8\)"):
+        nu.load_params(tmp_path / "p.npz", sizes=(20, 8))
+    with pytest.raises(ValueError, match=r"need each of sizes >= 1, got 0"):
+        nu.load_params(tmp_path / "p.npz", sizes=(20, 0, 5))
+
+
+def set_zip_flag(content: bytes, bit: int) -> bytes:
+    """Set a general-purpose flag bit of every entry, in the local and the central headers."""
+    data = bytearray(content)
+    for signature, offset in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
+        at = data.find(signature)
+        while at >= 0:
+            data[at + offset] |= bit
+            at = data.find(signature, at + 1)
+    return bytes(data)
+
+
+def test_load_refuses_an_encrypted_file(tmp_path):
+    nu.save_params(tmp_path / "p.npz", nu.init_params(SMALL))
+    (tmp_path / "p.npz").write_bytes(set_zip_flag((tmp_path / "p.npz").read_bytes(), 0x1))
+    with pytest.raises(ValueError, match=r"p\.npz: W1\.npy is encrypted; save_params never"):
+        nu.load_params(tmp_path / "p.npz")
+
+
+def test_load_checks_the_data_against_its_checksum(tmp_path):
+    nu.save_params(tmp_path / "p.npz", nu.init_params(SMALL))
+    content = bytearray((tmp_path / "p.npz").read_bytes())
+    content[content.find(b"NUMPY") + 200] ^= 0xFF  # a byte of W1's data (stored, uncompressed)
+    (tmp_path / "p.npz").write_bytes(bytes(content))
+    with pytest.raises(ValueError, match=r"truncated or corrupt .*CRC"):
+        nu.load_params(tmp_path / "p.npz")
+
+
+class Timeout(Exception):
+    pass
+
+
+@contextlib.contextmanager
+def time_limit(seconds: float):
+    """Fail instead of hanging: a blocking open() is interrupted by the alarm."""
+
+    def expire(signum, frame):
+        raise Timeout(f"still blocked after {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are POSIX")
+def test_load_refuses_a_fifo_instead_of_blocking(tmp_path):
+    os.mkfifo(tmp_path / "p.npz")  # open() would wait forever for a writer
+    with time_limit(5), pytest.raises(ValueError, match=r"p\.npz: this is a FIFO \(named pipe\)"):
+        nu.load_params(tmp_path / "p.npz")
+
+
+@pytest.mark.parametrize(
+    ("where", "match"),
+    [
+        (lambda tmp_path: tmp_path, r"this is a folder, not a file of saved parameters"),
+        (lambda tmp_path: Path(os.devnull), r"this is not a regular file \(a device or socket\)"),
+    ],
+)
+def test_load_refuses_what_is_not_a_regular_file(tmp_path, where, match):
+    with pytest.raises(ValueError, match=match):
+        nu.load_params(where(tmp_path))
+
+
+@pytest.mark.parametrize("function", ["save_params", "load_params"])
+@pytest.mark.parametrize(
+    ("path", "error", "match"),
+    [
+        (None, TypeError, r"path must be a file name, a str or pathlib\.Path .* got NoneType"),
+        (3, TypeError, r"got int"),
+        (b"p.npz", TypeError, r"got bytes"),
+        ("", ValueError, r"path is empty: give a file name such as 'params\.npz'"),
+    ],
+)
+def test_paths_are_checked(function, path, error, match):
+    with pytest.raises(error, match=match):
+        if function == "save_params":
+            nu.save_params(path, nu.init_params(SMALL))
+        else:
+            nu.load_params(path)
+
+
+def test_paths_expand_the_home_folder(tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    params = nu.init_params(SMALL)
+    nu.save_params("~/p.npz", params)
+    assert [p.name for p in tmp_path.iterdir()] == ["p.npz"]
+    np.testing.assert_array_equal(nu.load_params("~/p.npz")["W1"], params["W1"])
+    with pytest.raises(FileNotFoundError, match=str(tmp_path / "q.npz")):
+        nu.load_params("~/q.npz")
 
 
 # ----------------------------------------------------------------------------- gradient check
@@ -738,6 +1060,11 @@ def test_gradient_check_measures_the_relative_error(monkeypatch):
     assert worst == pytest.approx(0.001 / 2.001, rel=1e-4)
 
 
+def test_gradient_check_default_step_is_the_documented_one():
+    # The notebook's text quotes epsilon = 1e-5.
+    assert inspect.signature(nu.gradient_check).parameters["eps"].default == 1e-5
+
+
 def test_gradient_check_with_one_check_per_parameter():
     params = nu.init_params(SMALL, seed=3, dtype=np.float64)
     x, y = blobs(8)
@@ -753,6 +1080,54 @@ def test_gradient_check_checks_its_arguments():
         nu.gradient_check(params, x.astype(np.float64), y, eps=0.0)
     with pytest.raises(ValueError, match="x holds 1 NaN"):
         nu.gradient_check(params, with_value(x.astype(np.float64), np.nan), y)
+
+
+@pytest.mark.parametrize("eps", [1e-30, 1e-9, 0.011, 10.0])
+def test_gradient_check_refuses_steps_that_measure_nothing(eps):
+    # 1e-30 (p + eps == p) and 10 (another function) both returned 1.0 for a correct backward.
+    params = nu.init_params(SMALL, dtype=np.float64)
+    x, y = blobs(4)
+    with pytest.raises(ValueError, match=r"eps must lie between 1e-08 and 0\.01 for float64, got"):
+        nu.gradient_check(params, x.astype(np.float64), y, eps=eps)
+
+
+@pytest.mark.parametrize("eps", [1e-8, 1e-2, np.float64(1e-5)])
+def test_gradient_check_accepts_the_ends_of_its_range(eps):
+    params = nu.init_params(SMALL, seed=3, dtype=np.float64)
+    x, y = blobs(8)
+    assert 0 <= nu.gradient_check(params, x.astype(np.float64), y, eps=eps, num_checks=3) < 1e-3
+
+
+def wrong_keys(params, cache, y):
+    return {k: g for k, g in nu.backward(params, cache, y).items() if k != "b2"}
+
+
+def wrong_shape(params, cache, y):
+    return nu.backward(params, cache, y) | {"b1": np.zeros(3)}
+
+
+@pytest.mark.parametrize(
+    ("change", "error", "match"),
+    [
+        ({"params": None}, TypeError, r"params: expected the dict of W1, b1, W2, b2 .* NoneType"),
+        ({"params": [1, 2]}, TypeError, r"params: expected the dict .* got list"),
+        ({"x": None}, ValueError, r"x must be an array of shape \(n, 20\), got NoneType"),
+        ({"x": [[0.5] * 20] * 4}, ValueError, r"x must be an array of shape \(n, 20\), got list"),
+        ({"y": None}, ValueError, r"labels must have shape \(4,\), got NoneType"),
+        ({"y": [0, 1, 2, 3]}, ValueError, r"labels must have shape \(4,\), got list"),
+        ({"eps": True}, TypeError, "eps must be a real number"),
+        ({"eps": "1e-5"}, TypeError, "eps must be a real number"),
+        ({"backward_fn": "backward"}, TypeError, r"backward_fn must be a function .* got str"),
+        ({"backward_fn": lambda p, c, y: None}, ValueError, r"backward_fn returned NoneType; it"),
+        ({"backward_fn": wrong_keys}, ValueError, r"returned \['W1', 'W2', 'b1'\]; .* keys W1, b1"),
+        ({"backward_fn": wrong_shape}, ValueError, r"gradient b1 has shape \(3,\); .* \(8,\)"),
+    ],
+)
+def test_gradient_check_says_what_is_wrong(change, error, match):
+    x, y = blobs(4)
+    args = {"params": nu.init_params(SMALL, dtype=np.float64), "x": x.astype(np.float64), "y": y}
+    with pytest.raises(error, match=match):
+        nu.gradient_check(**(args | change))
 
 
 def test_gradient_check_uses_backward_fn():
@@ -781,6 +1156,13 @@ def test_split_is_a_seeded_partition():
     assert not np.array_equal(nu.train_val_split(x, y, n_val=10, seed=4)[3], y_val)
 
 
+@pytest.mark.parametrize("dtype", [np.uint8, np.int8, np.int32, np.uint64])
+def test_split_takes_any_integer_labels(dtype):
+    y = np.arange(6).astype(dtype)
+    _, y_fit, _, y_val = nu.train_val_split(np.zeros((6, 1)), y, n_val=2)
+    assert sorted(np.concatenate([y_fit, y_val]).tolist()) == list(range(6))
+
+
 def test_split_any_shape_and_smallest_sizes():
     x = np.zeros((2, 3, 4))
     x_fit, y_fit, x_val, y_val = nu.train_val_split(x, np.array([0, 1]), n_val=1)
@@ -790,14 +1172,19 @@ def test_split_any_shape_and_smallest_sizes():
 @pytest.mark.parametrize(
     ("x", "y", "kwargs", "error", "match"),
     [
-        (np.zeros((5, 2)), np.zeros(4), {}, ValueError, "5 rows but y has 4"),
-        (np.zeros((5, 2)), np.zeros(5), {"n_val": 5}, ValueError, "leaves nothing to fit"),
-        (np.zeros((5, 2)), np.zeros(5), {"n_val": 0}, ValueError, "need n_val >= 1"),
-        (np.zeros((5, 2)), np.zeros(5), {"n_val": True}, TypeError, "n_val must be an integer"),
-        (np.zeros((5, 2)), np.zeros(5), {"n_val": 2.0}, TypeError, "n_val must be an integer"),
-        (np.zeros((5, 2)), np.zeros(5), {"n_val": 2, "seed": -1}, ValueError, "seed"),
-        ([[0], [1]], np.zeros(2), {"n_val": 1}, TypeError, "x must be a NumPy array .* got list"),
+        (np.zeros((5, 2)), np.zeros(4, int), {}, ValueError, "5 rows but y has 4"),
+        (np.zeros((5, 2)), np.zeros(5, int), {"n_val": 5}, ValueError, "leaves nothing to fit"),
+        (np.zeros((5, 2)), np.zeros(5, int), {"n_val": 0}, ValueError, "need n_val >= 1"),
+        (np.zeros((5, 2)), np.zeros(5, int), {"n_val": True}, TypeError, "n_val must be an int"),
+        (np.zeros((5, 2)), np.zeros(5, int), {"n_val": 2.0}, TypeError, "n_val must be an int"),
+        (np.zeros((5, 2)), np.zeros(5, int), {"n_val": 2, "seed": -1}, ValueError, "seed"),
+        ([[0], [1]], np.zeros(2, int), {"n_val": 1}, TypeError, "x must be a NumPy .* got list"),
         (np.zeros((2, 1)), np.array(3), {"n_val": 1}, TypeError, "y must .* got a 0-d array"),
+        # Labels a learner may pass by mistake: one-hot rows, floats, strings, booleans.
+        (np.zeros((5, 2)), np.eye(5, dtype=int), {}, ValueError, r"y must be 1-D.*argmax"),
+        (np.zeros((5, 2)), np.zeros(5), {}, TypeError, "integer labels, got dtype float64"),
+        (np.zeros((5, 2)), np.array(list("01234")), {}, TypeError, "got dtype <U1"),
+        (np.zeros((5, 2)), np.zeros(5, bool), {}, TypeError, "got dtype bool"),
     ],
 )
 def test_split_rejects(x, y, kwargs, error, match):
@@ -809,12 +1196,17 @@ def test_split_rejects(x, y, kwargs, error, match):
 
 
 def test_nearest_class_mean_by_hand():
-    x = np.array([[0, 0], [0, 2], [10, 0], [10, 2]], np.float32)
+    x = np.array([[0, 0], [0, 0.25], [1, 0], [1, 0.25]], np.float32)
     means = nu.nearest_class_mean_fit(x, np.array([0, 0, 1, 1]), num_classes=2)
     assert means.dtype == np.float32
-    np.testing.assert_array_equal(means, [[0, 1], [10, 1]])
-    pred = nu.nearest_class_mean_predict(means, np.array([[1, 1], [9, 0], [4.9, 5]], np.float32))
+    np.testing.assert_array_equal(means, [[0, 0.125], [1, 0.125]])
+    pred = nu.nearest_class_mean_predict(means, np.array([[0.1, 0.1], [0.9, 0], [0.49, 0.5]]))
     assert pred.dtype == np.int64 and pred.tolist() == [0, 1, 0]
+
+
+def test_nearest_class_mean_defaults_to_the_ten_digits():
+    x = np.random.default_rng(0).random((20, 3)).astype(np.float32)
+    assert nu.nearest_class_mean_fit(x, np.arange(20) % 10).shape == (10, 3)
 
 
 def test_nearest_class_mean_matches_brute_force():
@@ -830,7 +1222,7 @@ def test_nearest_class_mean_matches_brute_force():
         (
             lambda: nu.nearest_class_mean_fit(np.ones((2, 3)), np.array([0, 2]), 3),
             ValueError,
-            r"class\(es\) \[1\] have no examples",
+            r"class\(es\) \[1\] have no examples in y, .* every class 0\.\.2, or a smaller",
         ),
         (lambda: nu.nearest_class_mean_fit([[1.0]], np.array([0]), 1), TypeError, "NumPy array"),
         (
@@ -884,8 +1276,9 @@ def test_softmax_regression_rejects(kwargs, error, match):
 
 def test_softmax_regression_reports_divergence():
     x, y = blobs(100)
-    with np.errstate(all="ignore"), pytest.raises(FloatingPointError, match="smaller learning"):
-        nu.softmax_regression(x * 1e20, y, lr=1e30, num_classes=5)
+    match = r"loss stopped being finite in epoch 1 \(lr 1e\+300\): try a smaller learning"
+    with np.errstate(all="ignore"), pytest.raises(FloatingPointError, match=match):
+        nu.softmax_regression(x, y, lr=1e300, batch_size=10, num_classes=5)  # steps overflow
 
 
 def test_softmax_regression_predict_rejects():
@@ -894,6 +1287,73 @@ def test_softmax_regression_predict_rejects():
         nu.softmax_regression_predict({"W1": params["W"]}, np.ones((2, 4)))
     with pytest.raises(ValueError, match="shapes do not fit"):
         nu.softmax_regression_predict(params, np.ones((2, 5)))
+    with pytest.raises(ValueError, match=r"shapes do not fit: x \(2, 4\), W \(0, 3\)"):
+        nu.softmax_regression_predict({"W": np.zeros((0, 3)), "b": np.zeros(3)}, np.ones((2, 4)))
+    with pytest.raises(ValueError, match=r"W \(4, 0\), b \(0,\).* with k >= 1"):
+        nu.softmax_regression_predict({"W": np.zeros((4, 0)), "b": np.zeros(0)}, np.ones((2, 4)))
+
+
+@pytest.mark.parametrize(
+    ("change", "error", "match"),
+    [
+        # A run that diverged leaves NaN or inf: argmax would then name one class for every row.
+        ({"W": np.full((4, 3), np.nan)}, ValueError, r"params\['W'\] holds NaN or infinite"),
+        ({"b": np.array([0, np.inf, 0])}, ValueError, r"params\['b'\] holds NaN or infinite"),
+        ({"W": [[0.0] * 3] * 4}, TypeError, r"\[.W.\] must be a NumPy array of floats, got list"),
+        ({"b": "0 0 0"}, TypeError, r"params\['b'\] must be a NumPy array of floats, got str"),
+        ({"W": np.zeros((4, 3), int)}, TypeError, r"params\['W'\] .* got int64"),
+        ({"W": np.zeros((4, 3), complex)}, TypeError, r"params\['W'\] .* got complex128"),
+    ],
+)
+def test_softmax_regression_predict_checks_the_weights(change, error, match):
+    params = {"W": np.zeros((4, 3)), "b": np.zeros(3)} | change
+    with pytest.raises(error, match=match):
+        nu.softmax_regression_predict(params, np.ones((2, 4)))
+
+
+def raw(x):  # 0..255, as a learner who skipped preprocess has them
+    return np.round(x * 255).astype(np.float32)
+
+
+BASELINES = {
+    "nearest_class_mean_fit": lambda x, y: nu.nearest_class_mean_fit(x, y, num_classes=5),
+    "nearest_class_mean_predict": lambda x, y: nu.nearest_class_mean_predict(
+        nu.nearest_class_mean_fit(blobs(50)[0], blobs(50)[1], num_classes=5), x
+    ),
+    "softmax_regression": lambda x, y: nu.softmax_regression(
+        x, y, epochs=1, batch_size=10, num_classes=5
+    ),
+    "softmax_regression_predict": lambda x, y: nu.softmax_regression_predict(
+        {"W": np.zeros((20, 5), np.float32), "b": np.zeros(5, np.float32)}, x
+    ),
+    "dead_units": lambda x, y: nu.dead_units(nu.init_params(SMALL), x),
+}
+
+
+@pytest.mark.parametrize("baseline", BASELINES)
+@pytest.mark.parametrize(
+    ("change", "error", "match"),
+    [
+        (raw, ValueError, r"x has values in \[0, 2\d\d\], outside \[0, 1\]; scale raw pixels"),
+        (lambda x: 2 * x - 1, ValueError, r"x has values in \[-1, 0\.\d+\], outside \[0, 1\]"),
+        (lambda x: raw(x).astype(np.uint8), TypeError, r"x has dtype uint8; pass floats"),
+        (lambda x: with_value(x, np.nan), ValueError, "x contains NaN or inf"),
+    ],
+)
+def test_baselines_take_pixels_in_0_1_only(baseline, change, error, match):
+    x, y = blobs(50)
+    x[0, 0] = 0.0
+    BASELINES[baseline](x, y)  # raises nothing on the preprocessed pixels
+    with pytest.raises(error, match=match):
+        BASELINES[baseline](change(x), y)
+
+
+def test_nearest_class_mean_predict_checks_the_means():
+    x = blobs(10)[0]
+    with pytest.raises(ValueError, match=r"means has values in \[0, 2\d\d\], outside \[0, 1\]"):
+        nu.nearest_class_mean_predict(raw(np.vstack([x[:5], [[1.0] * 20]])), x)
+    with pytest.raises(TypeError, match="means has dtype int64"):
+        nu.nearest_class_mean_predict(np.zeros((3, 20), int), x)
 
 
 def test_pca_known_directions_and_sign():
@@ -907,11 +1367,29 @@ def test_pca_known_directions_and_sign():
     assert nu.pca(x.astype(np.float32), k=1).shape == (4, 1)
 
 
+def test_pca_gives_two_coordinates_by_default():
+    assert nu.pca(np.random.default_rng(0).random((6, 4))).shape == (6, 2)
+
+
 def test_pca_rejects():
     with pytest.raises(ValueError, match="k=3 directions need"):
         nu.pca(np.ones((5, 2)), k=3)
     with pytest.raises(ValueError, match="need k >= 1"):
         nu.pca(np.ones((5, 2)), k=0)
+
+
+def test_a_unit_that_is_exactly_zero_is_dead():
+    params = nu.init_params((4, 2, 2))
+    params["W1"][:, 0], params["b1"][:] = 0, [0, 0.5]  # unit 0: Z1 = 0 on every row, relu'(0) = 0
+    assert nu.dead_units(params, np.ones((3, 4), np.float32)).tolist() == [True, False]
+
+
+def test_softmax_regression_takes_two_classes_and_no_fewer():
+    x, y = blobs(100)
+    params = nu.softmax_regression(x, (y > 2).astype(int), epochs=1, num_classes=2)
+    assert params["W"].shape == (20, 2)
+    with pytest.raises(ValueError, match="need num_classes >= 2, got 1"):
+        nu.softmax_regression(x, np.zeros(100, int), num_classes=1)
 
 
 def test_dead_units_hand_set_bias_across_chunks():
@@ -1032,9 +1510,308 @@ def test_prepare_digit_rejects(image, kwargs, error, match):
 
 def test_prepare_digit_all_ink():
     image = np.ones((100, 100))
-    image[50:53, 40:60] = 0  # a small dark dash: with invert=False the paper is the "ink"
-    with pytest.raises(ValueError, match="all ink: is the photo cropped too tightly"):
+    image[:2], image[-2:], image[:, :2], image[:, -2:] = 0, 0, 0, 0  # a dark frame: not inverted
+    image[50:53, 40:60] = 0  # a small dark dash on the light paper inside the frame
+    with pytest.raises(
+        ValueError, match=r"92% of the pixels are ink, i\.e\. all ink: is the photo"
+    ):
+        nu.prepare_digit(image)
+
+
+def shaded_ring() -> np.ndarray:
+    """ring() with its left edge in shadow: the border is 0.68 light, still lighter than half."""
+    image = ring()
+    image[:, 0] = 0.1
+    return image
+
+
+def grey_photo(paper: float, grey: float, ink: float) -> np.ndarray:
+    """Values 0..2 (scaled, the ink threshold is 0.4 from either end): paper on 45% including
+    the border, a grey patch on 20%, ink on 35%."""
+    image = np.full((100, 100), paper)
+    image[10:30, 5:95] = grey  # 18%, plus 2% below
+    image[30:32, 5:55] = grey
+    image[40:79, 5:95] = ink  # 35.1%
+    return image
+
+
+@pytest.mark.parametrize(
+    ("image", "invert"),
+    [
+        # Light paper with invert=False: the grey (0.3) is under the 0.4 threshold, not ink,
+        # so the "ink" is the paper's 45% and the choice is honoured.
+        (grey_photo(paper=2.0, grey=0.3, ink=0.0), False),
+        # Dark paper with invert=True: the grey (1.7) is within 0.4 of the top, not ink.
+        (grey_photo(paper=0.0, grey=1.7, ink=2.0), True),
+        # Exactly at the threshold (values 0..10, threshold 2 from either end) is not ink,
+        # as in the crop (img > INK_THRESHOLD, strictly).
+        (grey_photo(paper=10.0, grey=2.0, ink=0.0), False),
+        (grey_photo(paper=0.0, grey=8.0, ink=10.0), True),
+    ],
+)
+def test_prepare_digit_counts_ink_beyond_the_threshold_as_the_crop_does(image, invert):
+    assert nu.prepare_digit(image, invert=invert).shape == (28, 28)
+
+
+def test_prepare_digit_all_ink_limit_is_90_percent():
+    image = np.ones((100, 100))  # light inside a dark frame: not inverted, the light is ink
+    image[0], image[-1], image[:, 0], image[:, -1] = 0, 0, 0, 0  # 396 dark pixels
+    inside = image[1:-1, 1:-1].copy()
+    inside.ravel()[:604] = 0  # 604 more, in the top rows: 1000 dark, exactly 90% ink
+    image[1:-1, 1:-1] = inside
+    assert np.count_nonzero(image) == 9000
+    assert nu.prepare_digit(image).shape == (28, 28)  # 90% is allowed
+    image[1, 1] = 1  # 90.01%
+    with pytest.raises(ValueError, match=r"90% of the pixels are ink, i\.e\. all ink"):
+        nu.prepare_digit(image)
+
+
+@pytest.mark.parametrize(
+    ("image", "invert", "match"),
+    [
+        # Dark ink on light paper with invert=False: the paper became a white block (79% "ink").
+        (
+            ring(),
+            False,
+            r"background looks light \(the border averages 1\.00 .*invert=False 80% "
+            r"of the picture would count as ink: the paper, not the digit\. For dark ink on light "
+            r"paper pass invert=True, or invert=None",
+        ),
+        (np.round(ring() * 255).astype(np.uint8), False, "background looks light"),
+        (shaded_ring(), False, r"background looks light \(the border averages 0\.68 "),
+        (
+            1 - ring(),
+            True,
+            r"background looks dark \(the border averages 0\.00 .*invert=True 80%.* "
+            r"For light ink on a dark background pass invert=False",
+        ),
+    ],
+)
+def test_prepare_digit_refuses_an_invert_that_makes_the_paper_ink(image, invert, match):
+    with pytest.raises(ValueError, match=match):
+        nu.prepare_digit(image, invert=invert)
+
+
+def test_a_border_exactly_half_light_is_dark():
+    # Exactly half the border light, the inside mostly light: the border counts as dark, so
+    # invert=False agrees with it and the light inside is taken as the (large) digit.
+    image = np.ones((40, 40))
+    image[0, :] = 0
+    image[1:-1, -1] = 0  # right edge's inside; its corners belong to the top and bottom rows
+    image[10:30, 5:25] = 0
+    border = np.concatenate([image[0], image[-1], image[:, 0], image[:, -1]])
+    assert border.mean() == 0.5
+    assert nu.prepare_digit(image, invert=False).shape == (28, 28)
+
+
+def test_prepare_digit_honours_invert_against_the_border_while_the_ink_is_a_digit():
+    # A light digit on dark paper, in a light frame: the border is light, but the "ink" is
+    # only the frame and the digit, so invert=False is taken as asked.
+    image = 1 - ring()
+    image[0], image[-1], image[:, 0], image[:, -1] = 1, 1, 1, 1
+    out = nu.prepare_digit(image, invert=False)
+    assert out.shape == (28, 28) and out.max() > 0.5
+    assert not np.allclose(out, nu.prepare_digit(image))  # None: the light border inverts it
+
+
+def test_prepare_digit_ink_share_limit_is_half_the_picture():
+    # Light paper with a dark block of 3000 of its 6000 pixels (border light): invert=False
+    # counts the light half as ink, which is allowed; one dark pixel fewer and it is refused.
+    image = np.ones((100, 60))
+    image[20:80, 5:55] = 0
+    assert nu.prepare_digit(image, invert=False).shape == (28, 28)
+    image[20, 5] = 1
+    with pytest.raises(ValueError, match=r"invert=False 50% of the picture would count as ink"):
         nu.prepare_digit(image, invert=False)
+
+
+def test_prepare_digit_scales_values_near_the_float_limit():
+    np.testing.assert_allclose(
+        nu.prepare_digit(ring() * 1e308), nu.prepare_digit(ring()), atol=1e-6
+    )
+    image = np.where(ring() > 0.5, 1e308, -1e308)  # the span, 2e308, is not a float
+    with pytest.raises(
+        ValueError,
+        match=r"span \[-1e\+308, 1e\+308\], too wide a range to scale "
+        r"in float64; divide .*image / np\.abs\(image\)\.max\(\)",
+    ):
+        nu.prepare_digit(image)
+    with np.errstate(all="raise"):  # scaled as asked, nothing overflows
+        np.testing.assert_allclose(
+            nu.prepare_digit(image / np.abs(image).max()), nu.prepare_digit(ring()), atol=1e-6
+        )
+
+
+@pytest.mark.parametrize(
+    ("shape", "refused"),
+    [
+        ((5000, 10_000), False),  # 50 megapixels exactly
+        ((5000, 10_001), True),
+        ((65_536, 1), False),
+        ((1, 65_537), True),
+        ((20_000, 20_000), True),
+    ],
+)
+def test_picture_size_limits(shape, refused):
+    if refused:
+        with pytest.raises(ValueError, match=r"at most 50 megapixels and 65,536 pixels a side"):
+            nu._check_size("image", shape)
+    else:
+        nu._check_size("image", shape)  # raises nothing
+
+
+@pytest.mark.parametrize(
+    "function", [nu.prepare_digit, lambda image: nu.resize_area(image, (20, 20))]
+)
+def test_huge_pictures_are_refused_before_any_work(function):
+    # A 20000 x 20000 picture took 18 s and 6.6 GB; a view of one value costs no memory.
+    image = np.broadcast_to(np.float64(0.5), (20_000, 20_000))
+    start = time.perf_counter()
+    with pytest.raises(ValueError, match=r"image is 20,000 x 20,000 pixels \(400\.0 megapixels\)"):
+        function(image)
+    assert time.perf_counter() - start < 0.5
+
+
+def test_a_flat_picture_is_refused_without_a_float_copy():
+    image = np.broadcast_to(np.uint8(7), (7000, 7000))  # 49 megapixels, one value
+    tracemalloc.start()
+    try:
+        with pytest.raises(ValueError, match=r"the image is flat \(every pixel is 7\)"):
+            nu.prepare_digit(image)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 1_000_000  # the float64 copy alone would be 392 MB
+
+
+@pytest.mark.parametrize(
+    ("shape_in", "shape_out", "refused"),
+    [
+        ((2**16 - 1, 2**15), (1, 1), False),  # 2**31 multiply-adds exactly
+        ((2**16, 2**15), (1, 1), True),
+        ((2**23, 1), (1, 2**23), False),  # 2**24 weights exactly
+        ((2**23, 1), (1, 2**23 + 1), True),
+        ((4000, 3000), (4000, 3000), True),  # 3.8 s and 461 MB before
+        ((4000, 4000), (1000, 1000), True),  # few weights, too much work
+        ((1, 2**15), (2**15, 1), False),  # 2**30 + 2**30: the second product counts too
+        ((1, 2**15), (2**15, 2), True),
+    ],
+)
+def test_resize_work_limits(shape_in, shape_out, refused):
+    if refused:
+        with pytest.raises(ValueError, match=r"resize_area allows 2\.1e\+09 and 16,777,216"):
+            nu._check_resize_work(shape_in, shape_out)
+    else:
+        nu._check_resize_work(shape_in, shape_out)
+
+
+def test_resize_area_refuses_huge_work_and_outputs_up_front():
+    big = np.broadcast_to(np.float64(0.5), (4000, 3000))
+    with pytest.raises(ValueError, match=r"resizing 4,000 x 3,000 to 4,000 x 3,000 would take"):
+        nu.resize_area(big, (4000, 3000))
+    with pytest.raises(ValueError, match=r"the output is 10,000 x 10,000 pixels"):
+        nu.resize_area(np.ones((2, 2)), (10_000, 10_000))
+    np.testing.assert_allclose(nu.resize_area(big, (20, 15)), 0.5)  # what prepare_digit asks
+
+
+# ------------------------------------------------------ prepare_digit, pinned where faults hide
+
+
+def strokes(seed: int) -> np.ndarray:
+    """Three dark strokes of random place and width on light paper, 60 x 50: an odd digit."""
+    rng = np.random.default_rng(seed)
+    image = np.ones((60, 50))
+    r, c = np.mgrid[:60, :50]
+    for _ in range(3):
+        (r0, c0), (r1, c1) = rng.uniform(8, 42, (2, 2))
+        along = ((r - r0) * (r1 - r0) + (c - c0) * (c1 - c0)) / ((r1 - r0) ** 2 + (c1 - c0) ** 2)
+        t = np.clip(along, 0, 1)
+        image[np.hypot(r - r0 - t * (r1 - r0), c - c0 - t * (c1 - c0)) < rng.uniform(1.5, 4)] = 0.1
+    return image
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_prepare_digit_puts_the_centre_of_mass_within_half_a_pixel(seed):
+    # Asymmetric digits whose centre falls at every fraction of a pixel: an integer shift
+    # rounded to the nearest pixel leaves at most 0.5 px, a shift one pixel off leaves more.
+    out = nu.prepare_digit(strokes(seed))
+    cy, cx = nu._center_of_mass(out)
+    assert abs(cy - nu.FIELD_CENTER) <= 0.5 + 1e-6 and abs(cx - nu.FIELD_CENTER) <= 0.5 + 1e-6
+
+
+@pytest.mark.parametrize("transpose", [False, True])
+def test_prepare_digit_keeps_a_lopsided_digit_inside_the_field(transpose):
+    # A thin stroke with a heavy foot: centring the mass would push the box out of the field,
+    # so it is clamped to the field's edge, with nothing cut off.
+    for heavy_end, first_row, last_row in (("foot", 0, 19), ("head", 8, 27)):
+        image = np.ones((40, 30))
+        image[10:30, 15] = 0  # the stroke: 20 rows
+        rows = slice(25, 30) if heavy_end == "foot" else slice(10, 15)
+        image[rows, 10:21] = 0
+        image = image.T if transpose else image
+        out = nu.prepare_digit(image)
+        out = out.T if transpose else out
+        inked = np.flatnonzero((out > 0).any(axis=1))
+        assert (inked[0], inked[-1]) == (first_row, last_row), heavy_end
+
+
+def test_prepare_digit_crops_exactly_to_the_ink():
+    # A 20 x 10 block of ink: cropped exactly, it needs no resampling and comes out as 200
+    # pixels of exactly 1; one row or column more or less in the crop would blur it.
+    image = np.ones((50, 40))
+    image[17:37, 11:21] = 0
+    out = nu.prepare_digit(image)
+    assert np.count_nonzero(out == 1) == 200 and np.count_nonzero(out) == 200
+    assert ink_box(out) == (20, 10)
+    tall = nu.prepare_digit(image.T)
+    assert np.count_nonzero(tall == 1) == 200 and ink_box(tall) == (10, 20)
+
+
+@pytest.mark.parametrize("transpose", [False, True])
+def test_prepare_digit_reads_every_edge_of_the_border(transpose):
+    # Top edge in shadow, the light paper shows on the bottom edge (the right one, transposed),
+    # and the row inside it is a dark line: only the edge itself says the paper is light.
+    image = ring()
+    image[0] = 0.1
+    image[-2] = 0.1
+    image[:35, 0] = image[:35, -1] = 0.1
+    border = np.concatenate([image[0], image[-1], image[:, 0], image[:, -1]])
+    # 188 of 320 border pixels light; without the 60 of the light edge, 128: under half.
+    assert (border.mean() - 0.1) / 0.85 == pytest.approx(188 / 320)
+    image = image.T if transpose else image
+    np.testing.assert_array_equal(nu.prepare_digit(image), nu.prepare_digit(image, invert=True))
+
+
+def test_prepare_digit_inverts_only_a_border_lighter_than_half():
+    # Exactly half the border light: not inverted. The interior is dark, so inverting it
+    # would make it all ink.
+    image = np.zeros((40, 40))
+    image[-1, :] = 1
+    image[1:-1, 0] = 1  # left edge's inside; its corners belong to the top and bottom rows
+    image[15:25, 18:22] = 1  # a light bar: the digit
+    border = np.concatenate([image[0], image[-1], image[:, 0], image[:, -1]])
+    assert border.mean() == 0.5
+    np.testing.assert_array_equal(nu.prepare_digit(image), nu.prepare_digit(image, invert=False))
+    # A ring whose left edge is in shadow: border 0.68, lighter than half, so inverted.
+    shaded = ring()
+    shaded[:, 0] = 0.1
+    np.testing.assert_array_equal(nu.prepare_digit(shaded), nu.prepare_digit(shaded, invert=True))
+
+
+@pytest.mark.parametrize(
+    ("shape", "match"),
+    [
+        ((5, 5, 3), r"image has shape \(5, 5, 3\), a colour \(RGB or RGBA\) picture"),
+        ((5, 5, 4), r"image has shape \(5, 5, 4\), a colour"),
+        ((5, 5, 2), r"image must be 2-D \(height, width\), got shape \(5, 5, 2\)"),
+        ((5, 5, 5), r"image must be 2-D"),
+        ((3, 5, 5), r"image must be 2-D"),
+        ((5, 5, 3, 1), r"image must be 2-D"),
+    ],
+)
+def test_check_image_names_colour_pictures_and_other_shapes(shape, match):
+    with pytest.raises(ValueError, match=match):
+        nu.prepare_digit(np.zeros(shape))
 
 
 # ----------------------------------------------------------------------------- its place
