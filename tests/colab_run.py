@@ -8,8 +8,9 @@ folder, its REPO_URL pointed at that repository, and run top to bottom with this
 kernel. It must clone the project, fetch MNIST through MNIST_MIRROR, pass every assert, and write
 exactly the figures the README lists, as PNGs (all but the drawing pad's screenshot, which
 tests/test_drawing_pad.py takes). Outputs are not compared: other library versions
-draw and round differently. Not a pytest module: a full run takes minutes, and nbval already runs
-the notebook once in the test suite.
+draw and round differently; set COLAB_RUN_SAVE to a path to keep the executed notebook there. Not
+a pytest module: a full run takes minutes, and nbval already runs the notebook once in the test
+suite.
 """
 
 from __future__ import annotations
@@ -96,6 +97,8 @@ def main() -> None:
         NotebookClient(
             nb, km=kernel, timeout=900, resources={"metadata": {"path": str(content)}}
         ).execute()  # raises CellExecutionError, naming the cell, if any cell fails
+        if os.environ.get("COLAB_RUN_SAVE"):  # keep the executed notebook, e.g. to read its numbers
+            nbformat.write(nb, os.environ["COLAB_RUN_SAVE"])
 
         clone = content / "mnist-from-scratch"
         found = sorted(p.name for p in content.iterdir())
