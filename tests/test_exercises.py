@@ -484,6 +484,10 @@ def test_check_cross_entropy_tolerance_is_inclusive():
     answer = -np.log(p) + 1e-3
     assert abs(answer - -np.log(p)) == 1e-3  # exactly the tolerance, in floats too
     assert prefix(exercises.check_cross_entropy(answer, np.array([p, 1 - p]), 0)) == "Correct!"
+    p = 0.999  # the wrong sign, exactly 1e-3 off: still recognised as the wrong sign
+    answer = np.log(p) + 1e-3
+    assert abs(answer - np.log(p)) == 1e-3
+    assert "wrong sign" in exercises.check_cross_entropy(answer, np.array([p, 1 - p]), 0)
 
 
 @pytest.mark.parametrize(("offset", "percentage"), [(0.009, True), (-0.009, True), (0.011, False)])
