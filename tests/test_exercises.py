@@ -747,6 +747,11 @@ def with_nan(x):
             "the validation data: x holds 1 NaN",
         ),
         (
+            lambda a: exercises.check_momentum(a and momentum, X[:200], Y[:200] + 10, *FIT_VAL[2:]),
+            ValueError,
+            r"the fit data: labels must lie in 0\.\.9, got values from 10 to 14",
+        ),
+        (
             lambda a: exercises.check_hidden_size(a and 16, *FIT_VAL, epochs=0),
             ValueError,
             "need epochs >= 1, got 0",
