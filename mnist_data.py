@@ -295,8 +295,9 @@ def _read_limited(path: Path, limit: int, max_size: int | None = None) -> bytes:
     the error then says that cap was exceeded rather than blame the file.
     """
     with _open_regular(path) as f:
-        raw = f.read(limit + 1)
-    if len(raw) <= limit:
+        too_big = os.fstat(f.fileno()).st_size > limit  # then refused unread
+        raw = b"" if too_big else f.read(limit + 1)  # + 1: a file that grew since counts too
+    if not too_big and len(raw) <= limit:
         return raw
     if max_size is None:
         raise DataFileError(

@@ -8,19 +8,22 @@ only from seeded ``numpy.random.Generator`` objects, so the same seed gives the 
 
 A map of this file, section by section:
 
-* Input checks: ``_check_int``, ``_check_real``, ``_check_params``, ``_check_data`` and
-  ``_check_labels`` raise a clear error where data enter, instead of a silently wrong array.
+* Input checks: ``_check_int``, ``_check_real``, ``_check_params`` (with ``_check_shapes``),
+  ``_check_data``, ``_check_scaled`` and ``_check_labels`` raise a clear error where data
+  enter, instead of a silently wrong array.
 * Building blocks: ``preprocess``, ``one_hot``, ``relu``, ``relu_grad``, ``softmax``,
   ``cross_entropy``, ``init_params``.
 * Forward and backward passes: ``forward``, ``backward``, ``sgd_step``; each checks its inputs,
   then calls an unchecked twin (``_forward``, ``_backward``, ``_sgd_step``) that training uses.
 * Training: ``cosine_lr``, ``evaluate``, ``train`` (one epoch: ``_train_epoch``).
 * Evaluation: ``predict``, ``accuracy``, ``confusion_matrix``, ``precision_recall``.
-* Saving, loading and checking: ``save_params``, ``load_params``, ``gradient_check``.
+* Saving, loading and checking: ``save_params``, ``load_params`` (reads each .npy header
+  before its data: ``MAX_PARAM_VALUES``, ``MAX_HEADER_BYTES``), ``gradient_check``.
 * Validation split and baselines: ``train_val_split``, ``nearest_class_mean_fit`` and
   ``nearest_class_mean_predict``, ``softmax_regression`` and ``softmax_regression_predict``,
-  ``pca``, ``dead_units``.
-* A digit from outside MNIST: ``resize_area``, ``prepare_digit``.
+  ``pca``, ``dead_units``; the baselines take pixels in [0, 1] (``_check_pixels``).
+* A digit from outside MNIST: ``resize_area``, ``prepare_digit``, within ``MAX_IMAGE_PIXELS``,
+  ``MAX_IMAGE_SIDE``, ``MAX_RESIZE_WEIGHTS`` and ``MAX_RESIZE_WORK``.
 
 What this module must NOT hold: loading MNIST (mnist_data.py; from it, this module takes only
 ``_write_atomically``, for save_params) and the exercises' checks (exercises.py, which imports

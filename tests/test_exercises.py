@@ -484,6 +484,10 @@ def test_check_cross_entropy_tolerance_is_inclusive():
     answer = -np.log(p) + 1e-3
     assert abs(answer - -np.log(p)) == 1e-3  # exactly the tolerance, in floats too
     assert prefix(exercises.check_cross_entropy(answer, np.array([p, 1 - p]), 0)) == "Correct!"
+    p = 0.999  # the wrong sign, exactly 1e-3 off: still recognised as the wrong sign
+    answer = np.log(p) + 1e-3
+    assert abs(answer - np.log(p)) == 1e-3
+    assert "wrong sign" in exercises.check_cross_entropy(answer, np.array([p, 1 - p]), 0)
 
 
 @pytest.mark.parametrize(("offset", "percentage"), [(0.009, True), (-0.009, True), (0.011, False)])
@@ -741,6 +745,11 @@ def with_nan(x):
             ),
             ValueError,
             "the validation data: x holds 1 NaN",
+        ),
+        (
+            lambda a: exercises.check_momentum(a and momentum, X[:200], Y[:200] + 10, *FIT_VAL[2:]),
+            ValueError,
+            r"the fit data: labels must lie in 0\.\.9, got values from 10 to 14",
         ),
         (
             lambda a: exercises.check_hidden_size(a and 16, *FIT_VAL, epochs=0),

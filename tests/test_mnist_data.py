@@ -1252,6 +1252,15 @@ def test_a_body_without_a_length_may_be_exactly_the_byte_cap(tmp_path, small_mir
         mnist_data.fetch_file("toy", tmp_path / "e", sha, [longer], size=76)
 
 
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads Linux's VmHWM")
+def test_a_file_over_the_limit_is_refused_unread(tmp_path):
+    with open(tmp_path / "huge", "wb") as f:  # 3 GiB, sparse: no room taken on disk
+        f.truncate(3 << 30)
+    message, added = peak_mb("mnist_data.read_idx(huge)", huge=str(tmp_path / "huge"))
+    assert "huge: the file is larger than the 1090520064 bytes that max_size=1073741824" in message
+    assert added < 30, added  # not a GiB read before the refusal
+
+
 def test_max_size_of_one_byte_is_a_limit_not_an_error_of_the_argument(tmp_path):
     write_idx(tmp_path / "f", np.zeros(3, np.uint8))
     with pytest.raises(DataFileError, match=r"more than the 1 that max_size allows"):

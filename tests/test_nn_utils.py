@@ -1384,6 +1384,13 @@ def test_a_unit_that_is_exactly_zero_is_dead():
     assert nu.dead_units(params, np.ones((3, 4), np.float32)).tolist() == [True, False]
 
 
+def test_softmax_regression_batches_of_64_by_default():
+    x, y = blobs(200)
+    default = nu.softmax_regression(x, y, epochs=1, num_classes=5)
+    explicit = nu.softmax_regression(x, y, epochs=1, num_classes=5, batch_size=64)
+    np.testing.assert_array_equal(default["W"], explicit["W"])
+
+
 def test_softmax_regression_takes_two_classes_and_no_fewer():
     x, y = blobs(100)
     params = nu.softmax_regression(x, (y > 2).astype(int), epochs=1, num_classes=2)
@@ -1399,6 +1406,8 @@ def test_dead_units_hand_set_bias_across_chunks():
     x = np.zeros((25_000, 4), np.float32)
     assert nu.dead_units(params, x).tolist() == [False, True, True]
     x[-1] = 1  # in the third chunk of 10,000 rows
+    assert nu.dead_units(params, x).tolist() == [False, True, False]
+    x[-1], x[10_000] = 0, 1  # the first row of the second chunk
     assert nu.dead_units(params, x).tolist() == [False, True, False]
 
 
