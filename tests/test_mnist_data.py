@@ -417,6 +417,16 @@ def test_a_declared_length_beyond_the_cap_is_refused_unread(tmp_path, small_mirr
         mnist_data.fetch_file("toy", tmp_path / "d", sha, [url], size=76)
 
 
+def test_a_file_of_exactly_the_cap_is_accepted(small_mirror, serve):
+    mirror = small_mirror[0]
+    raw = (mirror / "toy.gz").read_bytes()
+    url = serve(directory=mirror)  # it declares the length, then sends that many bytes
+    for source in (url, str(mirror)):
+        assert mnist_data._fetch_bytes(source, "toy.gz", False, len(raw), 10.0) == raw
+        with pytest.raises(DataFileError, match=r"(more|larger) than"):
+            mnist_data._fetch_bytes(source, "toy.gz", False, len(raw) - 1, 10.0)
+
+
 def test_the_data_folder_is_checked_before_any_download(tmp_path, small_mirror, monkeypatch):
     mirror, sha, _ = small_mirror
     contacted = []
