@@ -596,6 +596,11 @@ def test_precision_and_recall():
 # ----------------------------------------------------------------------------- save and load
 
 
+def test_load_accepts_a_layer_of_one_unit(tmp_path):
+    nu.save_params(tmp_path / "p.npz", nu.init_params((20, 1, 5)))
+    assert nu.load_params(tmp_path / "p.npz", sizes=(20, 1, 5))["W1"].shape == (20, 1)
+
+
 def test_save_and_load_round_trip(tmp_path):
     params = nu.init_params(seed=4)
     nu.save_params(tmp_path / "p.npz", params)
@@ -800,7 +805,7 @@ def test_nearest_class_mean_matches_brute_force():
         (
             lambda: nu.nearest_class_mean_fit(np.ones((2, 3)), np.array([0, 2]), 3),
             ValueError,
-            r"class\(es\) \[1\] have no examples",
+            r"class\(es\) \[1\] have no examples.*every class 0\.\.2,",
         ),
         (lambda: nu.nearest_class_mean_fit([[1.0]], np.array([0]), 1), TypeError, "NumPy array"),
         (
@@ -986,6 +991,20 @@ def test_prepare_digit_thin_line_keeps_one_pixel():
 def test_prepare_digit_rejects(image, kwargs, error, match):
     with pytest.raises(error, match=match):
         nu.prepare_digit(image, **kwargs)
+
+
+def test_prepare_digit_crops_to_exactly_the_ink():
+    image = np.ones((100, 100))
+    image[30:70, 40:60] = 0.0  # a solid dark block, 40 x 20, on white paper
+    out = nu.prepare_digit(image)
+    assert ink_box(out) == (20, 10)
+    assert out[out > 0].min() > 0.999  # all ink: no paper was cropped in and averaged into it
+
+
+def test_prepare_digit_allows_up_to_90_percent_ink():
+    image = np.ones((10, 10))
+    image.flat[:90] = 0.0  # 90% of the pixels are ink: the most that is accepted
+    assert nu.prepare_digit(image, invert=True).shape == (28, 28)
 
 
 def test_prepare_digit_all_ink():
