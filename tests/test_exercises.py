@@ -174,6 +174,8 @@ SHARE = float((IMAGES == 0).mean())
         (100 * SHARE, exercises.NOT_YET, "percentage"),
         (1.5, exercises.NOT_YET, "outside [0, 1]"),
         (0.01, exercises.NOT_YET, "Hint"),
+        (np.array([SHARE]), exercises.CORRECT, ""),  # a one-element array is one number
+        (100 * SHARE + 0.012, exercises.NOT_YET, "outside [0, 1]"),  # not quite a percentage
         ("0.3", exercises.NOT_YET, "one number"),
         (True, exercises.NOT_YET, "one number"),
     ],
@@ -195,6 +197,7 @@ PROBS = np.array([0.7, 0.2, 0.1])
         (np.log(0.2), exercises.NOT_YET, "wrong sign"),
         (-np.log10(0.2), exercises.NOT_YET, "base 10"),
         (0.2, exercises.NOT_YET, "probability itself"),
+        (-np.log(0.2) + 0.0012, exercises.NOT_YET, "Hint"),  # outside the 1e-3 tolerance
         (5.0, exercises.NOT_YET, "Hint"),
         ([1.6], exercises.NOT_YET, "one number"),
     ],
@@ -318,6 +321,31 @@ def test_check_momentum(step, start, words):
     assert prefix(message) == start and words in message
 
 
+def test_check_momentum_trains_with_the_rates_it_reports():
+    seen = set()
+
+    def spy(params, grads, velocity, lr, beta):
+        seen.add((lr, beta))
+        momentum(params, grads, velocity, lr, beta)
+
+    x, y = blobs(300)
+    message = exercises.check_momentum(spy, x[:200], y[:200], x[200:], y[200:], epochs=1)
+    assert prefix(message) == exercises.CORRECT, message
+    assert seen == {(0.1, 0.9), (0.05, 0.9)}  # the check on small arrays, then the training
+
+
+def test_the_checks_train_in_the_order_train_uses():
+    x, y = blobs(150)  # batches of 64, 64 and 22
+    start = nu.init_params(SMALL, seed=3)
+    plain = {key: value.copy() for key, value in start.items()}
+    exercises._train_with(lambda p, g: nu.sgd_step(p, g, 0.5), plain, x, y, 2, 3)
+    reference, _ = nu.train(
+        start, x, y, epochs=2, lr=0.5, schedule="constant", weight_decay=0.0, seed=3
+    )
+    for key in start:
+        np.testing.assert_array_equal(plain[key], reference[key])
+
+
 @pytest.mark.parametrize(
     ("hidden_size", "start", "words"),
     [
@@ -348,6 +376,7 @@ RIGHT = [[1, 0, 0], [0, 1, 1], [0, 0, 1]]
         (np.array(RIGHT, float), exercises.CORRECT, ""),
         (np.array(RIGHT).T.tolist(), exercises.NOT_YET, "swapped"),
         ([[1, 0], [0, 1]], exercises.NOT_YET, "shape (2, 2)"),
+        ([[1, 0], [0, 1]], exercises.NOT_YET, "predicted class, 0..2."),
         ([[1, 0, 0], [0, 1, 1], [0, 0, 2]], exercises.NOT_YET, "add up to 5"),
         ([[1, 0, 0], [0, 2, 0], [0, 0, 1]], exercises.NOT_YET, "cell [1, 1]"),
         ([[1, 0, 0], [0, 1], [0, 0, 1]], exercises.NOT_YET, "different lengths"),
@@ -390,6 +419,7 @@ def off_centre(image):
         (centred_at_13_5, exercises.CORRECT, ""),
         (lambda image: image, exercises.NOT_YET, "(28, 28)"),
         (lambda image: nu.prepare_digit(image) * 255, exercises.NOT_YET, "into [0, 1]"),
+        (lambda image: nu.prepare_digit(image) * 1.5, exercises.NOT_YET, "into [0, 1]"),
         (not_inverted, exercises.NOT_YET, "light paper"),  # passes the border test
         (lambda image: np.zeros((28, 28)), exercises.NOT_YET, "no ink"),
         (
