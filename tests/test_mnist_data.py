@@ -51,6 +51,12 @@ def test_wrong_magic_is_named(tmp_path, content):
         mnist_data.read_idx(tmp_path / "bad")
 
 
+def test_wrong_magic_shows_the_first_four_bytes(tmp_path):
+    (tmp_path / "bad").write_bytes(b"PK\x03\x04 not idx")
+    with pytest.raises(DataFileError, match=r"wrong magic number 504b0304; an IDX file"):
+        mnist_data.read_idx(tmp_path / "bad")
+
+
 @pytest.mark.parametrize("change", [-1, +1, -100])
 def test_header_inconsistent_with_size(tmp_path, change):
     content = idx_bytes(np.zeros((4, 5, 5), np.uint8))

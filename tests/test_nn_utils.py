@@ -897,6 +897,8 @@ def test_dead_units_hand_set_bias_across_chunks():
     assert nu.dead_units(params, x).tolist() == [False, True, True]
     x[-1] = 1  # in the third chunk of 10,000 rows
     assert nu.dead_units(params, x).tolist() == [False, True, False]
+    x[-1], x[10_000] = 0, 1  # the first row of the second chunk
+    assert nu.dead_units(params, x).tolist() == [False, True, False]
 
 
 def test_dead_units_rejects():
