@@ -197,6 +197,7 @@ PROBS = np.array([0.7, 0.2, 0.1])
         (np.log(0.2), exercises.NOT_YET, "wrong sign"),
         (-np.log10(0.2), exercises.NOT_YET, "base 10"),
         (0.2, exercises.NOT_YET, "probability itself"),
+        (0.2 + 0.0012, exercises.NOT_YET, "Hint"),
         (-np.log(0.2) + 0.0012, exercises.NOT_YET, "Hint"),  # outside the 1e-3 tolerance
         (5.0, exercises.NOT_YET, "Hint"),
         ([1.6], exercises.NOT_YET, "one number"),
@@ -259,6 +260,13 @@ def test_check_broken_backward_unchanged_copy_near_the_line(monkeypatch):
     assert "between 1e-6" in exercises.check_broken_backward(slightly_off, *grad_setup())
 
 
+def test_check_broken_backward_a_changed_copy_just_past_1e_6_is_broken(monkeypatch):
+    real = nu.gradient_check
+    monkeypatch.setattr(exercises, "gradient_check", lambda *a, **k: min(real(*a, **k), 1.2e-6))
+    message = exercises.check_broken_backward(slightly_off, *grad_setup())
+    assert prefix(message) == exercises.NOT_YET and "between 1e-6" in message, message
+
+
 def test_check_broken_backward_needs_float64():
     params, x, y = grad_setup()
     with pytest.raises(TypeError, match="float64 params and x"):
@@ -296,6 +304,12 @@ def momentum_old_v(params, grads, velocity, lr, beta):
         velocity[key] = beta * velocity[key] + g
 
 
+def momentum_by_gradient(params, grads, velocity, lr, beta):
+    for key, g in grads.items():
+        velocity[key] = beta * velocity[key] + g
+        params[key] -= lr * g
+
+
 def momentum_weights_only(params, grads, velocity, lr, beta):
     for key in ("W1", "W2"):
         momentum({key: params[key]}, {key: grads[key]}, velocity, lr, beta)
@@ -310,6 +324,7 @@ def momentum_weights_only(params, grads, velocity, lr, beta):
         (momentum_uphill, exercises.NOT_YET, "wrong sign"),
         (momentum_other, exercises.NOT_YET, "other convention"),
         (momentum_old_v, exercises.NOT_YET, "old velocity"),
+        (momentum_by_gradient, exercises.NOT_YET, "moved by the gradient"),
         (momentum_weights_only, exercises.NOT_YET, "b1"),
         (lambda *args: None, exercises.NOT_YET, "not updated in place"),
         (raises, exercises.NOT_YET, "your function raised TypeError"),
@@ -351,6 +366,7 @@ def test_the_checks_train_in_the_order_train_uses():
     [
         (None, exercises.NOT_ATTEMPTED, "16 or 256"),
         (np.int64(16), exercises.CORRECT, "16 hidden units"),
+        (1, exercises.CORRECT, "1 hidden units"),  # the smallest layer there is
         (64, exercises.NOT_YET, "already uses"),
         (True, exercises.NOT_YET, "whole number"),
         (16.0, exercises.NOT_YET, "whole number"),
@@ -435,6 +451,18 @@ def off_centre(image):
 def test_check_prepare(my_prepare, start, words):
     message = exercises.check_prepare(my_prepare, [ring(), bar()])
     assert prefix(message) == start and words in message, message
+
+
+@pytest.mark.parametrize(("side", "refused"), [(18, True), (19, False), (21, False), (22, True)])
+def test_check_prepare_accepts_ink_boxes_of_19_to_21_pixels(side, refused):
+    def square(image):
+        out = np.zeros((28, 28))
+        out[3 : 3 + side, 3 : 3 + side] = 1.0
+        return out
+
+    message = exercises.check_prepare(square, [ring()])
+    assert prefix(message) == exercises.NOT_YET
+    assert (f"box is {side} px on its longer side" in message) == refused, message
 
 
 def test_check_prepare_compares_with_the_reference():
