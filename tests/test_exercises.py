@@ -349,6 +349,13 @@ def test_check_momentum_trains_with_the_rates_it_reports():
     assert seen == {(0.1, 0.9), (0.05, 0.9)}  # the check on small arrays, then the training
 
 
+def test_the_training_checks_run_2_epochs_as_the_notebook_says():
+    x, y = blobs(300)
+    data = (x[:200], y[:200], x[200:], y[200:])
+    assert "(2 epochs each)" in exercises.check_momentum(momentum, *data)
+    assert "(2 epochs each)" in exercises.check_hidden_size(16, *data)
+
+
 def test_the_checks_train_in_the_order_train_uses():
     x, y = blobs(150)  # batches of 64, 64 and 22
     start = nu.init_params(SMALL, seed=3)
