@@ -175,6 +175,8 @@ SHARE = float((IMAGES == 0).mean())
         (100 * SHARE, exercises.NOT_YET, "percentage"),
         (1.5, exercises.NOT_YET, "outside [0, 1]"),
         (0.01, exercises.NOT_YET, "Hint"),
+        (np.array([SHARE]), exercises.CORRECT, ""),  # a one-element array is one number
+        (100 * SHARE + 0.012, exercises.NOT_YET, "outside [0, 1]"),  # not quite a percentage
         ("0.3", exercises.NOT_YET, "one number"),
         (True, exercises.NOT_YET, "one number"),
     ],
@@ -196,6 +198,8 @@ PROBS = np.array([0.7, 0.2, 0.1])
         (np.log(0.2), exercises.NOT_YET, "wrong sign"),
         (-np.log10(0.2), exercises.NOT_YET, "base 10"),
         (0.2, exercises.NOT_YET, "probability itself"),
+        (0.2 + 0.0012, exercises.NOT_YET, "Hint"),
+        (-np.log(0.2) + 0.0012, exercises.NOT_YET, "Hint"),  # outside the 1e-3 tolerance
         (5.0, exercises.NOT_YET, "Hint"),
         ([1.6], exercises.NOT_YET, "one number"),
     ],
@@ -267,6 +271,13 @@ def test_check_broken_backward_unchanged_copy_near_the_line(monkeypatch):
     assert "between 1e-6" in exercises.check_broken_backward(slightly_off, *grad_setup())
 
 
+def test_check_broken_backward_a_changed_copy_just_past_1e_6_is_broken(monkeypatch):
+    real = nu.gradient_check
+    monkeypatch.setattr(exercises, "gradient_check", lambda *a, **k: min(real(*a, **k), 1.2e-6))
+    message = exercises.check_broken_backward(slightly_off, *grad_setup())
+    assert prefix(message) == exercises.NOT_YET and "between 1e-6" in message, message
+
+
 def test_check_broken_backward_needs_float64():
     params, x, y = grad_setup()
     with pytest.raises(TypeError, match="float64 params and x"):
@@ -304,6 +315,12 @@ def momentum_old_v(params, grads, velocity, lr, beta):
         velocity[key] = beta * velocity[key] + g
 
 
+def momentum_by_gradient(params, grads, velocity, lr, beta):
+    for key, g in grads.items():
+        velocity[key] = beta * velocity[key] + g
+        params[key] -= lr * g
+
+
 def momentum_weights_only(params, grads, velocity, lr, beta):
     for key in ("W1", "W2"):
         momentum({key: params[key]}, {key: grads[key]}, velocity, lr, beta)
@@ -318,6 +335,7 @@ def momentum_weights_only(params, grads, velocity, lr, beta):
         (momentum_uphill, exercises.NOT_YET, "wrong sign"),
         (momentum_other, exercises.NOT_YET, "other convention"),
         (momentum_old_v, exercises.NOT_YET, "old velocity"),
+        (momentum_by_gradient, exercises.NOT_YET, "moved by the gradient"),
         (momentum_weights_only, exercises.NOT_YET, "b1"),
         (lambda *args: None, exercises.NOT_YET, "not updated in place"),
         (raises, exercises.NOT_YET, "your function raised TypeError"),
@@ -329,11 +347,44 @@ def test_check_momentum(step, start, words):
     assert prefix(message) == start and words in message
 
 
+def test_check_momentum_trains_with_the_rates_it_reports():
+    seen = set()
+
+    def spy(params, grads, velocity, lr, beta):
+        seen.add((lr, beta))
+        momentum(params, grads, velocity, lr, beta)
+
+    x, y = blobs(300)
+    message = exercises.check_momentum(spy, x[:200], y[:200], x[200:], y[200:], epochs=1)
+    assert prefix(message) == exercises.CORRECT, message
+    assert seen == {(0.1, 0.9), (0.05, 0.9)}  # the check on small arrays, then the training
+
+
+def test_the_training_checks_run_2_epochs_as_the_notebook_says():
+    x, y = blobs(300)
+    data = (x[:200], y[:200], x[200:], y[200:])
+    assert "(2 epochs each)" in exercises.check_momentum(momentum, *data)
+    assert "(2 epochs each)" in exercises.check_hidden_size(16, *data)
+
+
+def test_the_checks_train_in_the_order_train_uses():
+    x, y = blobs(150)  # batches of 64, 64 and 22
+    start = nu.init_params(SMALL, seed=3)
+    plain = {key: value.copy() for key, value in start.items()}
+    exercises._train_with(lambda p, g: nu.sgd_step(p, g, 0.5), plain, x, y, 2, 3)
+    reference, _ = nu.train(
+        start, x, y, epochs=2, lr=0.5, schedule="constant", weight_decay=0.0, seed=3
+    )
+    for key in start:
+        np.testing.assert_array_equal(plain[key], reference[key])
+
+
 @pytest.mark.parametrize(
     ("hidden_size", "start", "words"),
     [
         (None, exercises.NOT_ATTEMPTED, "16 or 256"),
         (np.int64(16), exercises.CORRECT, "16 hidden units"),
+        (1, exercises.CORRECT, "1 hidden units"),  # the smallest layer there is
         (64, exercises.NOT_YET, "already uses"),
         (True, exercises.NOT_YET, "whole number"),
         (16.0, exercises.NOT_YET, "whole number"),
@@ -359,6 +410,7 @@ RIGHT = [[1, 0, 0], [0, 1, 1], [0, 0, 1]]
         (np.array(RIGHT, float), exercises.CORRECT, ""),
         (np.array(RIGHT).T.tolist(), exercises.NOT_YET, "swapped"),
         ([[1, 0], [0, 1]], exercises.NOT_YET, "shape (2, 2)"),
+        ([[1, 0], [0, 1]], exercises.NOT_YET, "predicted class, 0..2."),
         ([[1, 0, 0], [0, 1, 1], [0, 0, 2]], exercises.NOT_YET, "add up to 5"),
         ([[1, 0, 0], [0, 2, 0], [0, 0, 1]], exercises.NOT_YET, "cell [1, 1]"),
         ([[1, 0, 0], [0, 1], [0, 0, 1]], exercises.NOT_YET, "different lengths"),
@@ -409,6 +461,7 @@ def off_centre(image):
         (centred_at_13_5, exercises.CORRECT, ""),
         (lambda image: image, exercises.NOT_YET, "(28, 28)"),
         (lambda image: nu.prepare_digit(image) * 255, exercises.NOT_YET, "into [0, 1]"),
+        (lambda image: nu.prepare_digit(image) * 1.5, exercises.NOT_YET, "into [0, 1]"),
         (not_inverted, exercises.NOT_YET, "light paper"),  # passes the border test
         (lambda image: np.zeros((28, 28)), exercises.NOT_YET, "no ink"),
         (
@@ -434,6 +487,18 @@ def test_check_prepare_numbers_the_images_from_1():
     assert message.startswith("Not yet: on image 2, no ink is visible"), message
     message = exercises.check_prepare(raises, [ring()])
     assert message.endswith("(on image 1)"), message
+
+
+@pytest.mark.parametrize(("side", "refused"), [(18, True), (19, False), (21, False), (22, True)])
+def test_check_prepare_accepts_ink_boxes_of_19_to_21_pixels(side, refused):
+    def square(image):
+        out = np.zeros((28, 28))
+        out[3 : 3 + side, 3 : 3 + side] = 1.0
+        return out
+
+    message = exercises.check_prepare(square, [ring()])
+    assert prefix(message) == exercises.NOT_YET
+    assert (f"box is {side} px on its longer side" in message) == refused, message
 
 
 def test_check_prepare_compares_with_the_reference():

@@ -52,6 +52,12 @@ def test_wrong_magic_is_named(tmp_path, content):
         mnist_data.read_idx(tmp_path / "bad")
 
 
+def test_wrong_magic_shows_the_first_four_bytes(tmp_path):
+    (tmp_path / "bad").write_bytes(b"PK\x03\x04 not idx")
+    with pytest.raises(DataFileError, match=r"wrong magic number 504b0304; an IDX file"):
+        mnist_data.read_idx(tmp_path / "bad")
+
+
 @pytest.mark.parametrize("change", [-1, +1, -100])
 def test_header_inconsistent_with_size(tmp_path, change):
     content = idx_bytes(np.zeros((4, 5, 5), np.uint8))
@@ -700,6 +706,16 @@ def test_a_declared_length_beyond_the_cap_is_refused_unread(tmp_path, small_mirr
         mnist_data.fetch_file("toy", tmp_path / "d", sha, [url], size=76)
 
 
+def test_a_file_of_exactly_the_cap_is_accepted(small_mirror, serve):
+    mirror = small_mirror[0]
+    raw = (mirror / "toy.gz").read_bytes()
+    url = serve(directory=mirror)  # it declares the length, then sends that many bytes
+    for source in (("url", url), ("folder", mirror)):
+        assert mnist_data._fetch_bytes(source, "toy.gz", False, len(raw), 10.0) == raw
+        with pytest.raises(DataFileError, match=r"(more|larger) than"):
+            mnist_data._fetch_bytes(source, "toy.gz", False, len(raw) - 1, 10.0)
+
+
 def test_the_data_folder_is_checked_before_any_download(tmp_path, small_mirror, monkeypatch):
     mirror, sha, _ = small_mirror
     contacted = []
@@ -1265,12 +1281,6 @@ def test_max_size_of_one_byte_is_a_limit_not_an_error_of_the_argument(tmp_path):
     write_idx(tmp_path / "f", np.zeros(3, np.uint8))
     with pytest.raises(DataFileError, match=r"more than the 1 that max_size allows"):
         mnist_data.read_idx(tmp_path / "f", max_size=1)
-
-
-def test_wrong_magic_shows_the_first_four_bytes(tmp_path):
-    (tmp_path / "zip").write_bytes(b"PK\x03\x04 not idx")
-    with pytest.raises(DataFileError, match=r"zip: wrong magic number 504b0304; an IDX file"):
-        mnist_data.read_idx(tmp_path / "zip")
 
 
 def test_a_bare_four_byte_header_is_a_header_without_its_data(tmp_path):

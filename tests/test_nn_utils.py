@@ -707,6 +707,11 @@ def test_precision_and_recall():
 # ----------------------------------------------------------------------------- save and load
 
 
+def test_load_accepts_a_layer_of_one_unit(tmp_path):
+    nu.save_params(tmp_path / "p.npz", nu.init_params((20, 1, 5)))
+    assert nu.load_params(tmp_path / "p.npz", sizes=(20, 1, 5))["W1"].shape == (20, 1)
+
+
 def test_save_and_load_round_trip(tmp_path):
     params = nu.init_params(seed=4)
     nu.save_params(tmp_path / "p.npz", params)
@@ -1515,6 +1520,14 @@ def test_prepare_digit_placement_does_not_hang_on_the_last_bit(monkeypatch, nudg
 def test_prepare_digit_rejects(image, kwargs, error, match):
     with pytest.raises(error, match=match):
         nu.prepare_digit(image, **kwargs)
+
+
+def test_prepare_digit_crops_to_exactly_the_ink():
+    image = np.ones((100, 100))
+    image[30:70, 40:60] = 0.0  # a solid dark block, 40 x 20, on white paper
+    out = nu.prepare_digit(image)
+    assert ink_box(out) == (20, 10)
+    assert out[out > 0].min() > 0.999  # all ink: no paper was cropped in and averaged into it
 
 
 def test_prepare_digit_all_ink():
