@@ -5,7 +5,9 @@ from __future__ import annotations
 import contextlib
 import gzip
 import http.server
+import importlib.util
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -1311,3 +1313,28 @@ def test_a_download_over_a_second_shows_progress_unasked(tmp_path, small_mirror,
 
     mnist_data.fetch_file("toy", tmp_path, sha, [serve(body=slow)])
     assert "downloading toy.gz: 0.0 MB" in capsys.readouterr().err
+
+
+def project_conftest():
+    """The repository's top-level conftest.py (its pytest hooks), loaded under its own name."""
+    spec = importlib.util.spec_from_file_location("project_conftest", REPO / "conftest.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize(
+    ("mirror", "reason"),
+    [
+        ("ftp://example.org/mnist", r"ValueError: MNIST_MIRROR 'ftp://example\.org/mnist' is not"),
+        ("{empty}", r"DownloadError: "),
+    ],
+)
+def test_a_bad_mirror_does_not_stop_the_test_session(tmp_path, monkeypatch, mirror, reason):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    monkeypatch.setenv("MNIST_MIRROR", mirror.format(empty=empty))
+    monkeypatch.setattr(mnist_data, "PUBLIC_MIRRORS", ())  # no network in tests
+    missing = project_conftest().fill_data(tmp_path / "data")
+    assert re.match(reason, missing), missing
+    assert "\n" not in missing  # one line in the report's header
