@@ -3,12 +3,12 @@
  *
  * The reader draws a digit; this file prepares the drawing the way MNIST's digits were prepared
  * and runs the trained 784-64-10 network on it, in the browser. No kernel, no widget library,
- * nothing fetched: drawing_pad.py puts this file, the network's weights and the preparation's
- * constants (taken from nn_utils, never typed here) into the cell's HTML output.
+ * nothing fetched: own_digit.py puts this file, the network's weights and the preparation's
+ * constants (defined there, never typed here) into the cell's HTML output.
  *
  * Two parts:
- *   - prepareDigit and forward: nn_utils.prepare_digit and nn_utils.forward, step by step.
- *     tests/test_drawing_pad.py holds them to the Python on the same images, under Node.js and
+ *   - prepareDigit and forward: own_digit.prepare_digit and nn_utils.forward, step by step.
+ *     tests/test_own_digit.py holds them to the Python on the same images, under Node.js and
  *     in Chromium: the 28x28 images to 1e-6, the probabilities to 1e-5.
  *   - mount: the pad (canvas, 28x28 preview, ten bars, Clear). This script builds it, so that a
  *     viewer that runs no JavaScript shows only the output's plain sentence, never a dead pad.
@@ -54,7 +54,7 @@
   }
 
   /**
-   * nn_utils._whole_pixels: the nearest whole pixel (a half up) to a shift first rounded to a
+   * own_digit._whole_pixels: the nearest whole pixel (a half up) to a shift first rounded to a
    * multiple of `resolution` (a power of two), so that float noise cannot tip a tie. Exact.
    */
   function wholePixels(shift, resolution) {
@@ -72,11 +72,11 @@
   }
 
   // ---------------------------------------------------------------------------------------
-  // nn_utils.resize_area and nn_utils._center_of_mass
+  // own_digit.resize_area and own_digit._center_of_mass
   // ---------------------------------------------------------------------------------------
 
   /**
-   * nn_utils._area_weights(nIn, nOut) without its zeros: for each output pixel i, the first
+   * own_digit._area_weights(nIn, nOut) without its zeros: for each output pixel i, the first
    * input pixel it covers and its weights on the consecutive input pixels from there.
    * Output pixel i covers [i * s, (i + 1) * s) with s = nIn / nOut; its weight on input pixel
    * j is the overlap of that interval with [j, j + 1), over s (same operations as NumPy's).
@@ -107,7 +107,7 @@
   }
 
   /**
-   * nn_utils.resize_area: the (h, w) image (row-major Float64Array) resampled to (outH, outW)
+   * own_digit.resize_area: the (h, w) image (row-major Float64Array) resampled to (outH, outW)
    * by area averaging, rows first, then columns, as R_rows @ image @ R_cols.T.
    */
   function resizeArea(image, h, w, outH, outW) {
@@ -134,7 +134,7 @@
     return out;
   }
 
-  /** nn_utils._center_of_mass: [row, column] of the intensity-weighted mean position. */
+  /** own_digit._center_of_mass: [row, column] of the intensity-weighted mean position. */
   function centerOfMass(image, h, w) {
     const total = pairwiseSum(image, 0, h * w);
     const rowSums = new Float64Array(h);  // image.sum(axis=1): one pairwise sum per row
@@ -155,11 +155,11 @@
   }
 
   // ---------------------------------------------------------------------------------------
-  // nn_utils.prepare_digit
+  // own_digit.prepare_digit
   // ---------------------------------------------------------------------------------------
 
   /**
-   * nn_utils.prepare_digit(image) for a grey-scale image given as `pixels` (any array of
+   * own_digit.prepare_digit(image) for a grey-scale image given as `pixels` (any array of
    * height * width finite numbers, row by row), with the constants in `config` (from
    * drawing_pad.pad_config()). Returns {image, refusal, inkSide}:
    *   image    the prepared digit, a Float32Array of fieldSize * fieldSize values in [0, 1],
@@ -169,7 +169,7 @@
    *            "all ink"   more than maxInkShare of the pixels are ink (prepare_digit refuses);
    *            "too small" the ink's box is shorter than minMarkShare of the image's longer
    *                        side: a stray dot, not a digit. prepare_digit still prepares it
-   *                        (image is set); only the pad refuses, as drawing_pad.refusal does.
+   *                        (image is set); only the pad refuses, as own_digit.refusal does.
    *   inkSide  the longer side of the ink's bounding box, in pixels (0 when empty).
    */
   function prepareDigit(pixels, height, width, config) {

@@ -16,8 +16,8 @@ deadlines, checksums, mirrors; a TypeError or ValueError naming the argument), t
 
 What this module must NOT hold: anything of the neural network or the exercises (those are
 nn_utils.py and exercises.py). It imports nothing of this project, so it works, and is tested,
-on its own. One helper here serves nn_utils too: ``_write_atomically``, with which save_params
-writes its file the way a download is kept (never a half-written file).
+on its own. One helper here serves params_io.py too: ``_write_atomically``, with which
+save_params writes its file the way a download is kept (never a half-written file).
 """
 
 from __future__ import annotations

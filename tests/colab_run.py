@@ -7,7 +7,7 @@ figure found afterwards was written by this run); the .ipynb alone is copied int
 folder, its REPO_URL pointed at that repository, and run top to bottom with this interpreter's
 kernel. It must clone the project, fetch MNIST through MNIST_MIRROR, pass every assert, and write
 exactly the figures the README lists, as PNGs (all but the drawing pad's screenshot, which
-tests/test_drawing_pad.py takes). Outputs are not compared: other library versions
+tests/test_own_digit.py takes). Outputs are not compared: other library versions
 draw and round differently; set COLAB_RUN_SAVE to a path to keep the executed notebook there. Not
 a pytest module: a full run takes minutes, and nbval already runs the notebook once in the test
 suite.

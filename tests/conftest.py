@@ -42,6 +42,18 @@ def blobs(n: int = 400, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     return x.astype(np.float32), y
 
 
+def with_value(x: np.ndarray, value: float) -> np.ndarray:
+    """A copy of the 2-D ``x`` with one entry, [1, 3], set to ``value`` (NaN, inf, ...)."""
+    x = x.copy()
+    x[1, 3] = value
+    return x
+
+
+def raw(x: np.ndarray) -> np.ndarray:
+    """Pixels in [0, 1] as 0..255 floats, as a learner who skipped preprocess has them."""
+    return np.round(x * 255).astype(np.float32)
+
+
 def project_imports(module: str) -> set[str]:
     """The project's modules (the top-level *.py files) that ``module``.py imports."""
     project = {path.stem for path in REPO.glob("*.py")}

@@ -1,4 +1,4 @@
-// Runs drawing_pad.js's preparation and forward pass under Node.js for tests/test_drawing_pad.py.
+// Runs drawing_pad.js's preparation and forward pass under Node.js for tests/test_own_digit.py.
 //
 //   node tests/drawing_pad_harness.js < request.json > results.json
 //

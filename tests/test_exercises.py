@@ -22,6 +22,7 @@ import pytest
 
 import exercises
 import nn_utils as nu
+import own_digit
 from conftest import REPO, SMALL, bar, blobs, project_imports, ring
 
 NOTEBOOK = Path(__file__).resolve().parent.parent / "mnist_from_scratch.ipynb"
@@ -39,8 +40,8 @@ WRONG = {
         "        params[key] += lr * velocity[key]\n"
     ),
     5: "hidden_size = 64",
-    6: "cm_by_hand = [[2, 0, 0], [0, 2, 1], [0, 1, 2]][::-1]",
-    7: "my_prepare = lambda image: nn_utils.resize_area(image, (28, 28)) / 255",
+    6: "cm_by_hand = [[2, 0, 1], [0, 2, 0], [0, 1, 2]]",  # the transposed matrix
+    7: "my_prepare = lambda image: own_digit.resize_area(image, (28, 28)) / 255",
 }
 
 
@@ -84,6 +85,7 @@ def context() -> dict:
     return {
         "np": np,
         "nn_utils": nu,
+        "own_digit": own_digit,
         "exercises": exercises,
         "train_images": np.where(rng.random((50, 28, 28)) < 0.8, 0, 200).astype(np.uint8),
         "params64": {key: value.astype(np.float64) for key, value in params.items()},
@@ -179,11 +181,15 @@ SHARE = float((IMAGES == 0).mean())
         (100 * SHARE + 0.012, exercises.NOT_YET, "outside [0, 1]"),  # not quite a percentage
         ("0.3", exercises.NOT_YET, "one number"),
         (True, exercises.NOT_YET, "one number"),
+        # A mean over one axis: named by its shape, not dumped into the message.
+        ((IMAGES == 0).mean(axis=0), exercises.NOT_YET, "an array of shape (6, 6); an axis="),
+        ("x" * 500, exercises.NOT_YET, "one number"),
     ],
 )
 def test_check_background_share(answer, start, words):
     message = exercises.check_background_share(answer, IMAGES)
     assert prefix(message) == start and words in message
+    assert len(message) < 200, message
 
 
 PROBS = np.array([0.7, 0.2, 0.1])
@@ -194,7 +200,9 @@ PROBS = np.array([0.7, 0.2, 0.1])
     [
         (None, exercises.NOT_ATTEMPTED, "class 1"),
         (-np.log(0.2), exercises.CORRECT, ""),
-        (-np.log(0.7), exercises.NOT_YET, "most likely class"),
+        # probs_row[true_label - 1]: the class before, here also the most likely one.
+        (-np.log(0.7), exercises.NOT_YET, "loss of class 0, next to the true class, also the most"),
+        (-np.log(0.1), exercises.NOT_YET, "loss of class 2, next to the true class; the loss"),
         (np.log(0.2), exercises.NOT_YET, "wrong sign"),
         (-np.log10(0.2), exercises.NOT_YET, "base 10"),
         (0.2, exercises.NOT_YET, "probability itself"),
@@ -398,6 +406,18 @@ def test_check_hidden_size(hidden_size, start, words):
     assert prefix(message) == start and words in message
 
 
+@pytest.mark.parametrize("hidden_size", [4, 16, 256])
+def test_check_hidden_size_answers_its_question(hidden_size):
+    # "Which costs more parameters per point of accuracy?": the message says, from its figures.
+    x, y = blobs(300)
+    message = exercises.check_hidden_size(hidden_size, x[:200], y[:200], x[200:], y[200:], epochs=1)
+    per_point = [float(n.replace(",", "")) for n in re.findall(r"([\d,]+) per point", message)]
+    assert len(per_point) == 2, message
+    costlier = "larger" if (per_point[0] > per_point[1]) == (hidden_size > 64) else "smaller"
+    ending = f"Here the {costlier} layer pays more parameters for each point."
+    assert message.endswith(ending), message
+
+
 Y_TRUE, Y_PRED = [0, 1, 1, 2], [0, 2, 1, 2]
 RIGHT = [[1, 0, 0], [0, 1, 1], [0, 0, 1]]
 
@@ -423,11 +443,11 @@ def test_check_confusion_by_hand(answer, start, words):
 
 
 def centred_at_13_5(image):  # a learner who centres on the geometric centre also passes
-    saved, nu.FIELD_CENTER = nu.FIELD_CENTER, 13.5
+    saved, own_digit.FIELD_CENTER = own_digit.FIELD_CENTER, 13.5
     try:
-        return nu.prepare_digit(image)
+        return own_digit.prepare_digit(image)
     finally:
-        nu.FIELD_CENTER = saved
+        own_digit.FIELD_CENTER = saved
 
 
 def not_inverted(image):  # every step but the inversion: the photo's paper ends up white
@@ -435,7 +455,7 @@ def not_inverted(image):  # every step but the inversion: the photo's paper ends
     rows, cols = np.flatnonzero((img > 0.2).any(axis=1)), np.flatnonzero((img > 0.2).any(axis=0))
     crop = img[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
     scale = 20 / max(crop.shape)
-    small = nu.resize_area(crop, tuple(max(1, round(n * scale)) for n in crop.shape))
+    small = own_digit.resize_area(crop, tuple(max(1, round(n * scale)) for n in crop.shape))
     out = np.zeros((28, 28))
     top, left = (28 - small.shape[0]) // 2, (28 - small.shape[1]) // 2
     out[top : top + small.shape[0], left : left + small.shape[1]] = small
@@ -444,33 +464,33 @@ def not_inverted(image):  # every step but the inversion: the photo's paper ends
 
 def no_crop(image):  # scales the whole photo, not the ink's box
     out = np.zeros((28, 28))
-    small = nu.resize_area(1 - image / image.max(), (20, 20))
+    small = own_digit.resize_area(1 - image / image.max(), (20, 20))
     out[4:24, 4:24] = small
     return out
 
 
 def off_centre(image):
-    return np.roll(nu.prepare_digit(image), 3, axis=1)
+    return np.roll(own_digit.prepare_digit(image), 3, axis=1)
 
 
 @pytest.mark.parametrize(
     ("my_prepare", "start", "words"),
     [
         (None, exercises.NOT_ATTEMPTED, "my_prepare"),
-        (nu.prepare_digit, exercises.CORRECT, "all 2 images"),
+        (own_digit.prepare_digit, exercises.CORRECT, "all 2 images"),
         (centred_at_13_5, exercises.CORRECT, ""),
         (lambda image: image, exercises.NOT_YET, "(28, 28)"),
-        (lambda image: nu.prepare_digit(image) * 255, exercises.NOT_YET, "into [0, 1]"),
-        (lambda image: nu.prepare_digit(image) * 1.5, exercises.NOT_YET, "into [0, 1]"),
+        (lambda image: own_digit.prepare_digit(image) * 255, exercises.NOT_YET, "into [0, 1]"),
+        (lambda image: own_digit.prepare_digit(image) * 1.5, exercises.NOT_YET, "into [0, 1]"),
         (not_inverted, exercises.NOT_YET, "light paper"),  # passes the border test
         (lambda image: np.zeros((28, 28)), exercises.NOT_YET, "no ink"),
         (
-            lambda image: np.pad(nu.resize_area(image < 0.5, (10, 6)), ((9, 9), (11, 11))),
+            lambda image: np.pad(own_digit.resize_area(image < 0.5, (10, 6)), ((9, 9), (11, 11))),
             exercises.NOT_YET,
             "box is 8 px",
         ),
         (off_centre, exercises.NOT_YET, "centre of mass"),
-        (lambda image: nu.prepare_digit(image).tolist(), exercises.NOT_YET, "returned list"),
+        (lambda image: own_digit.prepare_digit(image).tolist(), exercises.NOT_YET, "returned list"),
         (raises, exercises.NOT_YET, "your function raised TypeError"),
     ],
 )
@@ -481,7 +501,7 @@ def test_check_prepare(my_prepare, start, words):
 
 def test_check_prepare_numbers_the_images_from_1():
     def fails_on_the_bar(image):
-        return nu.prepare_digit(image) if image.shape == ring().shape else np.zeros((28, 28))
+        return own_digit.prepare_digit(image) if image.shape == ring().shape else np.zeros((28, 28))
 
     message = exercises.check_prepare(fails_on_the_bar, [ring(), bar()])
     assert message.startswith("Not yet: on image 2, no ink is visible"), message
@@ -502,7 +522,7 @@ def test_check_prepare_accepts_ink_boxes_of_19_to_21_pixels(side, refused):
 
 
 def test_check_prepare_compares_with_the_reference():
-    flipped = exercises.check_prepare(lambda image: nu.prepare_digit(image)[::-1], [bar()])
+    flipped = exercises.check_prepare(lambda image: own_digit.prepare_digit(image)[::-1], [bar()])
     assert prefix(flipped) == exercises.NOT_YET and "correlation" in flipped, flipped
     uncropped = exercises.check_prepare(no_crop, [bar(), ring()])
     assert prefix(uncropped) == exercises.NOT_YET, uncropped
@@ -663,7 +683,7 @@ def test_param_count():
 
 def test_check_hidden_size_reports_parameter_counts():
     message = exercises.check_hidden_size(16, *FIT_VAL, epochs=1)
-    assert "with 506 parameters; 64 units:" in message and "with 1,994 parameters" in message
+    assert "with 506 parameters, " in message and "with 1,994 parameters" in message
 
 
 @pytest.mark.parametrize(
@@ -678,6 +698,18 @@ def test_check_hidden_size_reports_parameter_counts():
 def test_check_hidden_size_limits(hidden_size, words):
     message = exercises.check_hidden_size(hidden_size, *FIT_VAL, epochs=1)
     assert message.startswith(words), message
+
+
+def test_exercise_6_tells_a_transposed_answer_apart(context):
+    # With a symmetric matrix a learner who swaps rows and columns would be told "Correct!".
+    exercise = next(e for e in EXERCISES if e["number"] == 6)
+    namespace = dict(context)
+    exec(compile(exercise["stub"], "<cell>", "exec"), namespace)
+    y_true, y_pred = namespace["y_true_small"], namespace["y_pred_small"]
+    cm = nu.confusion_matrix(np.array(y_true), np.array(y_pred), 3)
+    assert not np.array_equal(cm, cm.T)
+    message = exercises.check_confusion_by_hand(cm.T.tolist(), y_true, y_pred)
+    assert message.startswith("Not yet: rows and columns are swapped"), message
 
 
 def test_check_confusion_by_hand_names_the_classes():
@@ -697,9 +729,15 @@ def digit_block(top: int, left: int, height: int = 20, width: int = 20) -> np.nd
         (digit_block(4, 4), None),
         # A frame just inside the 2-pixel border: not the border, but a 24 px box.
         (digit_block(2, 2, 24, 24) - digit_block(3, 3, 22, 22), "bounding box is 24 px"),
-        (digit_block(1, 4, 21, 20), "the 2-pixel border averages"),
+        # Ink along the edge of a digit that is not centred: the centring is named, not paper.
+        (digit_block(1, 4, 21, 20), "centre of mass is at (11.0, 13.5)"),
+        # Centred (14.4) and 21 px, but a bar of ink along row 1, inside the border.
+        (digit_block(1, 4, 1, 20) + digit_block(10, 4, 12, 20), "ink reaches the 2-pixel border"),
+        (1 - digit_block(4, 4), "the background is light"),
         (digit_block(4, 4) + np.pad(np.full((24, 24), 0.0), 2, constant_values=0.049), None),
-        (digit_block(4, 4) + np.pad(np.full((24, 24), 0.0), 2, constant_values=0.051), "border"),
+        (digit_block(4, 4) + np.pad(np.full((24, 24), 0.0), 2, constant_values=0.051), "grey"),
+        # Grey paper all round, also when the digit is not centred: the paper is named first.
+        (digit_block(2, 4) + np.pad(np.zeros((24, 24)), 2, constant_values=0.2), "grey"),
         # The ink's box: 19 to 21 px; a pixel at 0.05 is not ink, one above it is.
         (digit_block(4, 4, 19, 19), None),
         (digit_block(4, 4, 21, 21), None),
@@ -707,12 +745,13 @@ def digit_block(top: int, left: int, height: int = 20, width: int = 20) -> np.nd
         (digit_block(4, 4, 22, 22), "bounding box is 22 px"),
         (digit_block(4, 4) + 0.05 * digit_block(25, 10, 1, 1), None),
         (digit_block(4, 4) + 0.06 * digit_block(25, 10, 1, 1), "bounding box is 22 px"),
-        # The centre of mass: within 1 px of (13.5, 13.5), plus 1e-4 for float32 rounding.
-        (digit_block(5, 4), None),  # 14.5: exactly 1 px off
-        # Mass m at row 25 moves the centre from 14.5 by m * 10.5 / 400: by 0.00009, 0.00012.
-        (digit_block(5, 4) + 0.0017 * digit_block(25, 13, 1, 2), None),
-        (digit_block(5, 4) + 0.0023 * digit_block(25, 13, 1, 2), "centre of mass"),
-        (digit_block(4, 6), "centre of mass is at (13.5, 15.5)"),
+        # The centre of mass: within 1.5 px of (14, 14), plus 1e-4 for float32 rounding.
+        (digit_block(6, 4), None),  # 15.5: exactly 1.5 px off
+        (digit_block(3, 4), None),  # 12.5
+        # Mass 2m at row 26 moves the centre from 15.5 by 2m * 10.5 / 400: by 0.00009, 0.00012.
+        (digit_block(6, 4) + 0.0017 * digit_block(26, 13, 1, 2), None),
+        (digit_block(6, 4) + 0.0023 * digit_block(26, 13, 1, 2), "centre of mass"),
+        (digit_block(4, 7, 20, 19), "centre of mass is at (13.5, 16.0)"),
     ],
 )
 def test_prepare_mistake_limits(out, words):
@@ -853,17 +892,17 @@ def with_nan(x):
             "y_true must hold integer labels, got dtype float64",
         ),
         (
-            lambda a: exercises.check_prepare(a and nu.prepare_digit, []),
+            lambda a: exercises.check_prepare(a and own_digit.prepare_digit, []),
             ValueError,
             "non-empty list",
         ),
         (
-            lambda a: exercises.check_prepare(a and nu.prepare_digit, [None]),
+            lambda a: exercises.check_prepare(a and own_digit.prepare_digit, [None]),
             TypeError,
             "NumPy array",
         ),
         (
-            lambda a: exercises.check_prepare(a and nu.prepare_digit, [np.full((9, 9), 7)]),
+            lambda a: exercises.check_prepare(a and own_digit.prepare_digit, [np.full((9, 9), 7)]),
             ValueError,
             "the image is flat",
         ),
@@ -899,7 +938,7 @@ def check_bug(*args, **kwargs):
         ("accuracy", lambda: exercises.check_momentum(momentum, *FIT_VAL, epochs=1)),
         ("_sgd_step", lambda: exercises.check_momentum(momentum, *FIT_VAL, epochs=1)),
         ("train", lambda: exercises.check_hidden_size(16, *FIT_VAL, epochs=1)),
-        ("_best_correlation", lambda: exercises.check_prepare(nu.prepare_digit, [ring()])),
+        ("_best_correlation", lambda: exercises.check_prepare(own_digit.prepare_digit, [ring()])),
     ],
 )
 def test_an_error_in_the_checks_own_code_is_not_blamed_on_the_learner(monkeypatch, name, call):
@@ -1025,6 +1064,6 @@ def test_check_hidden_size_explains_a_layer_too_narrow_to_learn(context):
 
 
 def test_exercises_import_only_nn_utils_and_no_module_imports_them():
-    assert project_imports("exercises") == {"nn_utils"}
+    assert project_imports("exercises") == {"nn_utils", "own_digit"}
     for path in REPO.glob("*.py"):
         assert "exercises" not in project_imports(path.stem), path.name

@@ -15,7 +15,7 @@ NOTEBOOK = REPO / "mnist_from_scratch.ipynb"
 README = (REPO / "README.md").read_text()
 PUBLISHED_URL = "https://github.com/NishqShah/mnist-from-scratch"
 # The one PNG in eda_images/ that the notebook does not write: a screenshot of its drawing pad,
-# taken by `python tests/test_drawing_pad.py --screenshot` (tests/colab_run.py knows it too).
+# taken by `python tests/test_own_digit.py --screenshot` (tests/colab_run.py knows it too).
 SCREENSHOTS = {"eda_images/drawing_pad.png"}
 
 
@@ -98,7 +98,7 @@ def test_readme_lists_at_least_the_figures_the_notebook_saves():
 
 def test_readme_says_the_screenshot_is_one_and_how_to_retake_it():
     assert SCREENSHOTS.issubset(readme_figures())
-    assert "screenshot" in README and "python tests/test_drawing_pad.py --screenshot" in README
+    assert "screenshot" in README and "python tests/test_own_digit.py --screenshot" in README
 
 
 def test_committed_figures_are_exactly_the_readme_figures():

@@ -1,12 +1,13 @@
-"""The notebook's drawing pad (drawing_pad.py builds it, drawing_pad.js runs it in the browser).
+"""Tests of own_digit.py: prepare_digit and resize_area (at the end of this file), and the
+notebook's drawing pad (own_digit.py builds it, drawing_pad.js runs it in the browser).
 
 One algorithm in two languages: drawing_pad.js's preparation and forward pass must give what
-nn_utils.prepare_digit and nn_utils.forward give, on the same images: the 28 x 28 image to 1e-6
+own_digit.prepare_digit and nn_utils.forward give, on the same images: the 28 x 28 image to 1e-6
 and the probabilities to 1e-5. Checked under Node.js and in headless Chromium, where the pad is
 also drawn on with real pointer events and read the way a reader reads it. Without Node.js or
 Chromium (and Selenium) those tests skip; under CI (the environment variable CI set) they fail.
 
-    python tests/test_drawing_pad.py --screenshot   # retakes eda_images/drawing_pad.png
+    python tests/test_own_digit.py --screenshot   # retakes eda_images/drawing_pad.png
 
 draws a 7 on the pad of the committed notebook's final network and saves the screenshot that
 the README shows.
@@ -24,6 +25,8 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
+import tracemalloc
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -33,8 +36,9 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))  # run as a script, too (pytest has it from pyproject.toml)
 
-import drawing_pad  # noqa: E402
 import nn_utils  # noqa: E402
+import own_digit  # noqa: E402
+from conftest import ring  # noqa: E402
 
 NOTEBOOK = REPO / "mnist_from_scratch.ipynb"
 HARNESS = REPO / "tests" / "drawing_pad_harness.js"
@@ -144,11 +148,11 @@ def python_reading(params: nn_utils.Params, image: np.ndarray) -> dict:
     """What the Python gives for ``image``: prepare_digit's image (None where it refuses),
     the pad's refusal, and forward's probabilities."""
     try:
-        prepared = nn_utils.prepare_digit(image)
+        prepared = own_digit.prepare_digit(image)
     except ValueError:
         prepared = None
     probs = None if prepared is None else nn_utils.forward(params, prepared.reshape(1, -1))[0][0]
-    return {"image": prepared, "refusal": drawing_pad.refusal(image), "probs": probs}
+    return {"image": prepared, "refusal": own_digit.refusal(image), "probs": probs}
 
 
 def compare(python: dict, js: dict, name: str) -> tuple[float, float]:
@@ -165,7 +169,7 @@ def compare(python: dict, js: dict, name: str) -> tuple[float, float]:
 
 
 def test_the_images_cover_every_outcome(images):
-    refusals = [drawing_pad.refusal(image) for _, image in images]
+    refusals = [own_digit.refusal(image) for _, image in images]
     assert len(images) >= 20
     assert {None, "empty", "all ink", "too small"} <= set(refusals)
     assert refusals.count(None) >= 15
@@ -174,18 +178,18 @@ def test_the_images_cover_every_outcome(images):
 def test_refusal_is_prepare_digits_own_where_it_refuses(images):
     for name, image in images:
         try:
-            nn_utils.prepare_digit(image)
+            own_digit.prepare_digit(image)
             raised = False
         except ValueError:
             raised = True
-        assert (drawing_pad.refusal(image) in ("empty", "all ink")) == raised, name
+        assert (own_digit.refusal(image) in ("empty", "all ink")) == raised, name
 
 
 def test_a_dot_is_too_small_but_a_small_digit_is_not(images):
     found = dict(images)
-    assert drawing_pad.refusal(found["a single dark pixel"]) == "too small"
-    assert drawing_pad.refusal(found["a dot one pen wide"]) == "too small"
-    assert drawing_pad.refusal(found["off-centre: a 7 in the top-left corner"]) is None
+    assert own_digit.refusal(found["a single dark pixel"]) == "too small"
+    assert own_digit.refusal(found["a dot one pen wide"]) == "too small"
+    assert own_digit.refusal(found["off-centre: a 7 in the top-left corner"]) is None
 
 
 # ------------------------------------------------------------------------------- input guards
@@ -196,7 +200,7 @@ def small_params() -> nn_utils.Params:
     return nn_utils.init_params(seed=0)
 
 
-@pytest.mark.parametrize("function", [drawing_pad.pad_html, drawing_pad.encode_params])
+@pytest.mark.parametrize("function", [own_digit.pad_html, own_digit.encode_params])
 @pytest.mark.parametrize(
     ("change", "error", "match"),
     [
@@ -219,7 +223,7 @@ def test_bad_params_are_refused_with_a_clear_error(function, small_params, chang
 
 def test_show_checks_too():
     with pytest.raises(TypeError, match="expected the dict of W1, b1, W2, b2"):
-        drawing_pad.show(None)
+        own_digit.show(None)
 
 
 @pytest.mark.parametrize(
@@ -236,7 +240,7 @@ def test_show_checks_too():
 )
 def test_refusal_checks_its_image(image, error, match):
     with pytest.raises(error, match=match):
-        drawing_pad.refusal(image)
+        own_digit.refusal(image)
 
 
 # ----------------------------------------------------------------------------------- the HTML
@@ -265,27 +269,27 @@ class VisibleText(html.parser.HTMLParser):
 
 def test_without_javascript_a_sentence_shows_not_a_broken_pad(small_params):
     page = VisibleText()
-    page.feed(drawing_pad.pad_html(small_params))
-    assert page.text == [drawing_pad.NO_SCRIPT_SENTENCE]
+    page.feed(own_digit.pad_html(small_params))
+    assert page.text == [own_digit.NO_SCRIPT_SENTENCE]
     assert set(page.tags) == {"div", "p", "script"}  # no canvas or button to sit there dead
 
 
 def test_each_render_has_its_own_id(small_params):
     ids = [
-        re.findall(r'id="(mnist-drawing-pad-[0-9a-f]{16})"', drawing_pad.pad_html(small_params))
+        re.findall(r'id="(mnist-drawing-pad-[0-9a-f]{16})"', own_digit.pad_html(small_params))
         for _ in range(2)
     ]
     assert len(ids[0]) == len(ids[1]) == 1 and ids[0] != ids[1]
 
 
 def test_the_html_holds_the_script_the_constants_and_the_weights(small_params):
-    page = drawing_pad.pad_html(small_params)
-    assert drawing_pad.JS_PATH.read_text() in page  # the project's file, verbatim
-    config = drawing_pad.pad_config()
+    page = own_digit.pad_html(small_params)
+    assert own_digit.JS_PATH.read_text() in page  # the project's file, verbatim
+    config = own_digit.pad_config()
     assert json.dumps(config) in page
-    assert config["inkThreshold"] == nn_utils.INK_THRESHOLD
-    assert config["fieldCenter"] == nn_utils.FIELD_CENTER
-    assert config["digitSize"] == nn_utils.DIGIT_SIZE
+    assert config["inkThreshold"] == own_digit.INK_THRESHOLD
+    assert config["fieldCenter"] == own_digit.FIELD_CENTER
+    assert config["digitSize"] == own_digit.DIGIT_SIZE
     assert embedded_params(page).keys() == small_params.keys()
     for key, value in embedded_params(page).items():
         np.testing.assert_array_equal(value, small_params[key].astype(np.float32))
@@ -310,7 +314,7 @@ def notebook_pad_html() -> str:
     """The committed notebook's pad output: the HTML of the cell that shows the pad."""
     cells = json.loads(NOTEBOOK.read_text())["cells"]
     for cell in cells:
-        if cell["cell_type"] == "code" and "drawing_pad.show(" in "".join(cell["source"]):
+        if cell["cell_type"] == "code" and "own_digit.show(" in "".join(cell["source"]):
             for output in cell["outputs"]:
                 if "text/html" in output.get("data", {}):
                     return "".join(output["data"]["text/html"])
@@ -323,7 +327,7 @@ def test_the_committed_notebook_shows_the_pad_as_pad_html_makes_it(mnist):
     committed = notebook_pad_html()
     params = {key: value.copy() for key, value in embedded_params(committed).items()}
     element_id = re.compile(r"mnist-drawing-pad-[0-9a-f]{16}")
-    fresh = drawing_pad.pad_html(params)
+    fresh = own_digit.pad_html(params)
     assert element_id.sub("<id>", committed) == element_id.sub("<id>", fresh)
     x_test, y_test = nn_utils.preprocess(mnist[2]), mnist[3]
     assert nn_utils.accuracy(y_test, nn_utils.predict(params, x_test)) >= 0.975
@@ -335,7 +339,7 @@ def test_the_committed_notebook_shows_the_pad_as_pad_html_makes_it(mnist):
 def test_the_javascript_files_parse():
     node = shutil.which("node")
     require(node is not None, "Node.js (node)")
-    for path in (drawing_pad.JS_PATH, HARNESS):
+    for path in (own_digit.JS_PATH, HARNESS):
         done = subprocess.run([node, "--check", str(path)], capture_output=True, text=True)
         assert done.returncode == 0, done.stderr
 
@@ -344,8 +348,8 @@ def test_javascript_matches_python_under_node(params, images):
     node = shutil.which("node")
     require(node is not None, "Node.js (node)")
     request = {
-        "config": drawing_pad.pad_config(),
-        "params": drawing_pad.encode_params(params),
+        "config": own_digit.pad_config(),
+        "params": own_digit.encode_params(params),
         "images": [
             {"height": im.shape[0], "width": im.shape[1], "pixels": im.ravel().tolist()}
             for _, im in images
@@ -450,7 +454,7 @@ def stroke(driver, host, points: list[tuple[float, float]], touch: bool = False)
     from selenium.webdriver.common.actions.pointer_input import PointerInput
 
     canvas = host.find_element("css selector", "canvas.mdp-canvas")
-    half = drawing_pad.CANVAS_SIZE / 2
+    half = own_digit.CANVAS_SIZE / 2
     offsets = [(round(x - half), round(y - half)) for x, y in points]  # from the centre
     if touch:
         finger = PointerInput(interaction.POINTER_TOUCH, "finger")
@@ -556,7 +560,7 @@ def check_shown(params: nn_utils.Params, shown: dict) -> float:
 
 @pytest.fixture(scope="module")
 def pad(browser, params, tmp_path_factory):
-    return open_page(browser, drawing_pad.pad_html(params), tmp_path_factory.mktemp("pad"))[0]
+    return open_page(browser, own_digit.pad_html(params), tmp_path_factory.mktemp("pad"))[0]
 
 
 def test_the_page_runs_the_pad_offline(browser, pad):
@@ -651,7 +655,7 @@ def test_an_update_takes_under_a_frame(browser, pad):
 
 def test_two_pads_on_one_page_do_not_clash(browser, params, tmp_path):
     first, second = open_page(
-        browser, drawing_pad.pad_html(params) + drawing_pad.pad_html(params), tmp_path
+        browser, own_digit.pad_html(params) + own_digit.pad_html(params), tmp_path
     )
     for points in ONE:
         stroke(browser, second, points)
@@ -668,7 +672,7 @@ def take_screenshot(path: Path = SCREENSHOT) -> None:
     driver = start_chromium()
     try:
         with tempfile.TemporaryDirectory() as folder:
-            host = open_page(driver, drawing_pad.pad_html(params), Path(folder))[0]
+            host = open_page(driver, own_digit.pad_html(params), Path(folder))[0]
             for points in SEVEN:
                 stroke(driver, host, points)
             shown = read_pad(driver, host)
@@ -686,4 +690,430 @@ if __name__ == "__main__":
 
 def test_show_names_itself_in_its_errors():
     with pytest.raises(TypeError, match=r"^show: "):
-        drawing_pad.show(None)
+        own_digit.show(None)
+
+
+# --------------------------------------------------------------------------- outside digits
+
+
+def ink_box(out: np.ndarray) -> tuple[int, int]:
+    rows, cols = np.flatnonzero((out > 0).any(axis=1)), np.flatnonzero((out > 0).any(axis=0))
+    return rows[-1] - rows[0] + 1, cols[-1] - cols[0] + 1
+
+
+@pytest.mark.parametrize("shape", [(20, 12), (7, 5), (13, 11), (200, 3)])
+def test_resize_area_keeps_the_mean(shape):
+    image = np.random.default_rng(0).uniform(size=(60, 100))
+    out = own_digit.resize_area(image, shape)
+    assert out.shape == shape
+    assert out.mean() == pytest.approx(image.mean(), rel=1e-12)
+
+
+def test_resize_area_identity_blocks_and_constant():
+    image = np.arange(12.0).reshape(3, 4)
+    np.testing.assert_allclose(own_digit.resize_area(image, (3, 4)), image, atol=1e-12)
+    np.testing.assert_allclose(
+        own_digit.resize_area(np.arange(16).reshape(4, 4), (2, 2)), [[2.5, 4.5], [10.5, 12.5]]
+    )
+    np.testing.assert_allclose(own_digit.resize_area(np.full((5, 7), 0.3), (9, 2)), 0.3)
+
+
+@pytest.mark.parametrize(
+    ("image", "shape", "error", "match"),
+    [
+        (np.ones((3, 3)), (0, 2), ValueError, "need height >= 1"),
+        (np.ones((3, 3)), (True, 2), TypeError, "height must be an integer"),
+        (np.ones((3, 3)), 5, TypeError, r"shape must be a pair"),
+        (np.ones((3, 3, 3)), (2, 2), ValueError, "grayscale"),
+        (np.ones((0, 3)), (2, 2), ValueError, "empty"),
+        ([[1.0]], (2, 2), TypeError, "NumPy array"),
+    ],
+)
+def test_resize_area_rejects(image, shape, error, match):
+    with pytest.raises(error, match=match):
+        own_digit.resize_area(image, shape)
+
+
+def test_prepare_digit_makes_an_mnist_digit():
+    out = own_digit.prepare_digit(ring())
+    assert out.shape == (28, 28) and out.dtype == np.float32
+    assert out.min() == 0 and out.max() == pytest.approx(1)  # inverted: light ink on black
+    assert max(ink_box(out)) == 20 and min(ink_box(out)) >= 10  # aspect ratio about 0.55 kept
+    # An integer shift puts the centre of mass within 0.5 px (plus float32 rounding: this
+    # symmetric ring sits exactly on a half-pixel tie).
+    cy, cx = own_digit._center_of_mass(out)
+    assert (
+        abs(cy - own_digit.FIELD_CENTER) <= 0.5 + 1e-5
+        and abs(cx - own_digit.FIELD_CENTER) <= 0.5 + 1e-5
+    )
+    # Any scale or dtype of the same picture gives the same digit.
+    np.testing.assert_allclose(own_digit.prepare_digit(ring() * 255), out, atol=1e-6)
+    uint8 = np.round(ring() * 255).astype(np.uint8)
+    np.testing.assert_allclose(own_digit.prepare_digit(uint8), out, atol=1e-6)
+
+
+def test_prepare_digit_light_on_dark_is_not_inverted():
+    out = own_digit.prepare_digit(1 - ring())
+    np.testing.assert_allclose(out, own_digit.prepare_digit(ring()), atol=1e-6)
+    np.testing.assert_allclose(own_digit.prepare_digit(ring(), invert=True), out, atol=1e-6)
+
+
+def test_prepare_digit_thin_line_keeps_one_pixel():
+    image = np.ones((50, 200))
+    image[25, 10:190] = 0  # a one-pixel minus sign, 180 long: shorter side 20/180 -> 1 px
+    assert ink_box(own_digit.prepare_digit(image)) == (1, 20)
+
+
+@pytest.mark.parametrize("nudge", [1 - 2**-52, 1 + 2**-52])
+def test_prepare_digit_placement_does_not_hang_on_the_last_bit(monkeypatch, nudge):
+    """At a tie (this minus sign's centre of mass sits on a half pixel), the last bit of the
+    resizing's matrix products, which varies with the BLAS kernel, must not move the digit."""
+    image = np.ones((50, 200))
+    image[25, 10:190] = 0
+    expected = own_digit.prepare_digit(image)
+    resize = own_digit.resize_area
+    monkeypatch.setattr(own_digit, "resize_area", lambda im, shape: resize(im, shape) * nudge)
+    np.testing.assert_allclose(own_digit.prepare_digit(image), expected, atol=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("image", "kwargs", "error", "match"),
+    [
+        ([[0, 1]], {}, TypeError, "NumPy array"),
+        (np.zeros((30, 30, 3)), {}, ValueError, r"convert it to grayscale first, e\.g\."),
+        (np.zeros(30), {}, ValueError, "must be 2-D"),
+        (np.zeros((0, 5)), {}, ValueError, "empty"),
+        (np.array([[0.0, np.nan]]), {}, ValueError, "NaN or inf"),
+        (np.array([[1j, 0]]), {}, TypeError, "real numbers"),
+        (np.full((5, 5), 7), {}, ValueError, "no digit to find"),
+        (ring(), {"invert": "yes"}, TypeError, "invert must be None, True or False"),
+    ],
+)
+def test_prepare_digit_rejects(image, kwargs, error, match):
+    with pytest.raises(error, match=match):
+        own_digit.prepare_digit(image, **kwargs)
+
+
+def test_prepare_digit_crops_to_exactly_the_ink():
+    image = np.ones((100, 100))
+    image[30:70, 40:60] = 0.0  # a solid dark block, 40 x 20, on white paper
+    out = own_digit.prepare_digit(image)
+    assert ink_box(out) == (20, 10)
+    assert out[out > 0].min() > 0.999  # all ink: no paper was cropped in and averaged into it
+
+
+def test_prepare_digit_all_ink():
+    image = np.ones((100, 100))
+    image[:2], image[-2:], image[:, :2], image[:, -2:] = 0, 0, 0, 0  # a dark frame: not inverted
+    image[50:53, 40:60] = 0  # a small dark dash on the light paper inside the frame
+    with pytest.raises(
+        ValueError, match=r"92% of the pixels are ink, i\.e\. all ink: is the photo"
+    ):
+        own_digit.prepare_digit(image)
+
+
+def shaded_ring() -> np.ndarray:
+    """ring() with its left edge in shadow: the border is 0.68 light, still lighter than half."""
+    image = ring()
+    image[:, 0] = 0.1
+    return image
+
+
+def grey_photo(paper: float, grey: float, ink: float) -> np.ndarray:
+    """Values 0..2 (scaled, the ink threshold is 0.4 from either end): paper on 45% including
+    the border, a grey patch on 20%, ink on 35%."""
+    image = np.full((100, 100), paper)
+    image[10:30, 5:95] = grey  # 18%, plus 2% below
+    image[30:32, 5:55] = grey
+    image[40:79, 5:95] = ink  # 35.1%
+    return image
+
+
+@pytest.mark.parametrize(
+    ("image", "invert"),
+    [
+        # Light paper with invert=False: the grey (0.3) is under the 0.4 threshold, not ink,
+        # so the "ink" is the paper's 45% and the choice is honoured.
+        (grey_photo(paper=2.0, grey=0.3, ink=0.0), False),
+        # Dark paper with invert=True: the grey (1.7) is within 0.4 of the top, not ink.
+        (grey_photo(paper=0.0, grey=1.7, ink=2.0), True),
+        # Exactly at the threshold (values 0..10, threshold 2 from either end) is not ink,
+        # as in the crop (img > INK_THRESHOLD, strictly).
+        (grey_photo(paper=10.0, grey=2.0, ink=0.0), False),
+        (grey_photo(paper=0.0, grey=8.0, ink=10.0), True),
+    ],
+)
+def test_prepare_digit_counts_ink_beyond_the_threshold_as_the_crop_does(image, invert):
+    assert own_digit.prepare_digit(image, invert=invert).shape == (28, 28)
+
+
+def test_prepare_digit_all_ink_limit_is_90_percent():
+    image = np.ones((100, 100))  # light inside a dark frame: not inverted, the light is ink
+    image[0], image[-1], image[:, 0], image[:, -1] = 0, 0, 0, 0  # 396 dark pixels
+    inside = image[1:-1, 1:-1].copy()
+    inside.ravel()[:604] = 0  # 604 more, in the top rows: 1000 dark, exactly 90% ink
+    image[1:-1, 1:-1] = inside
+    assert np.count_nonzero(image) == 9000
+    assert own_digit.prepare_digit(image).shape == (28, 28)  # 90% is allowed
+    image[1, 1] = 1  # 90.01%
+    with pytest.raises(ValueError, match=r"90% of the pixels are ink, i\.e\. all ink"):
+        own_digit.prepare_digit(image)
+
+
+@pytest.mark.parametrize(
+    ("image", "invert", "match"),
+    [
+        # Dark ink on light paper with invert=False: the paper became a white block (79% "ink").
+        (
+            ring(),
+            False,
+            r"background looks light \(the border averages 1\.00 .*invert=False 80% "
+            r"of the picture would count as ink: the paper, not the digit\. For dark ink on light "
+            r"paper pass invert=True, or invert=None",
+        ),
+        (np.round(ring() * 255).astype(np.uint8), False, "background looks light"),
+        (shaded_ring(), False, r"background looks light \(the border averages 0\.68 "),
+        (
+            1 - ring(),
+            True,
+            r"background looks dark \(the border averages 0\.00 .*invert=True 80%.* "
+            r"For light ink on a dark background pass invert=False",
+        ),
+    ],
+)
+def test_prepare_digit_refuses_an_invert_that_makes_the_paper_ink(image, invert, match):
+    with pytest.raises(ValueError, match=match):
+        own_digit.prepare_digit(image, invert=invert)
+
+
+def test_a_border_exactly_half_light_is_dark():
+    # Exactly half the border light, the inside mostly light: the border counts as dark, so
+    # invert=False agrees with it and the light inside is taken as the (large) digit.
+    image = np.ones((40, 40))
+    image[0, :] = 0
+    image[1:-1, -1] = 0  # right edge's inside; its corners belong to the top and bottom rows
+    image[10:30, 5:25] = 0
+    border = np.concatenate([image[0], image[-1], image[:, 0], image[:, -1]])
+    assert border.mean() == 0.5
+    assert own_digit.prepare_digit(image, invert=False).shape == (28, 28)
+
+
+def test_prepare_digit_honours_invert_against_the_border_while_the_ink_is_a_digit():
+    # A light digit on dark paper, in a light frame: the border is light, but the "ink" is
+    # only the frame and the digit, so invert=False is taken as asked.
+    image = 1 - ring()
+    image[0], image[-1], image[:, 0], image[:, -1] = 1, 1, 1, 1
+    out = own_digit.prepare_digit(image, invert=False)
+    assert out.shape == (28, 28) and out.max() > 0.5
+    assert not np.allclose(out, own_digit.prepare_digit(image))  # None: the light border inverts it
+
+
+def test_prepare_digit_ink_share_limit_is_half_the_picture():
+    # Light paper with a dark block of 3000 of its 6000 pixels (border light): invert=False
+    # counts the light half as ink, which is allowed; one dark pixel fewer and it is refused.
+    image = np.ones((100, 60))
+    image[20:80, 5:55] = 0
+    assert own_digit.prepare_digit(image, invert=False).shape == (28, 28)
+    image[20, 5] = 1
+    with pytest.raises(ValueError, match=r"invert=False 50% of the picture would count as ink"):
+        own_digit.prepare_digit(image, invert=False)
+
+
+def test_prepare_digit_scales_values_near_the_float_limit():
+    np.testing.assert_allclose(
+        own_digit.prepare_digit(ring() * 1e308), own_digit.prepare_digit(ring()), atol=1e-6
+    )
+    image = np.where(ring() > 0.5, 1e308, -1e308)  # the span, 2e308, is not a float
+    with pytest.raises(
+        ValueError,
+        match=r"span \[-1e\+308, 1e\+308\], too wide a range to scale "
+        r"in float64; divide .*image / np\.abs\(image\)\.max\(\)",
+    ):
+        own_digit.prepare_digit(image)
+    with np.errstate(all="raise"):  # scaled as asked, nothing overflows
+        np.testing.assert_allclose(
+            own_digit.prepare_digit(image / np.abs(image).max()),
+            own_digit.prepare_digit(ring()),
+            atol=1e-6,
+        )
+
+
+@pytest.mark.parametrize(
+    ("shape", "refused"),
+    [
+        ((5000, 10_000), False),  # 50 megapixels exactly
+        ((5000, 10_001), True),
+        ((65_536, 1), False),
+        ((1, 65_537), True),
+        ((20_000, 20_000), True),
+    ],
+)
+def test_picture_size_limits(shape, refused):
+    if refused:
+        with pytest.raises(ValueError, match=r"at most 50 megapixels and 65,536 pixels a side"):
+            own_digit._check_size("image", shape)
+    else:
+        own_digit._check_size("image", shape)  # raises nothing
+
+
+@pytest.mark.parametrize(
+    "function", [own_digit.prepare_digit, lambda image: own_digit.resize_area(image, (20, 20))]
+)
+def test_huge_pictures_are_refused_before_any_work(function):
+    # A 20000 x 20000 picture took 18 s and 6.6 GB; a view of one value costs no memory.
+    image = np.broadcast_to(np.float64(0.5), (20_000, 20_000))
+    start = time.perf_counter()
+    with pytest.raises(ValueError, match=r"image is 20,000 x 20,000 pixels \(400\.0 megapixels\)"):
+        function(image)
+    assert time.perf_counter() - start < 0.5
+
+
+def test_a_flat_picture_is_refused_without_a_float_copy():
+    image = np.broadcast_to(np.uint8(7), (7000, 7000))  # 49 megapixels, one value
+    tracemalloc.start()
+    try:
+        with pytest.raises(ValueError, match=r"the image is flat \(every pixel is 7\)"):
+            own_digit.prepare_digit(image)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 1_000_000  # the float64 copy alone would be 392 MB
+
+
+@pytest.mark.parametrize(
+    ("shape_in", "shape_out", "refused"),
+    [
+        ((2**16 - 1, 2**15), (1, 1), False),  # 2**31 multiply-adds exactly
+        ((2**16, 2**15), (1, 1), True),
+        ((2**23, 1), (1, 2**23), False),  # 2**24 weights exactly
+        ((2**23, 1), (1, 2**23 + 1), True),
+        ((4000, 3000), (4000, 3000), True),  # 3.8 s and 461 MB before
+        ((4000, 4000), (1000, 1000), True),  # few weights, too much work
+        ((1, 2**15), (2**15, 1), False),  # 2**30 + 2**30: the second product counts too
+        ((1, 2**15), (2**15, 2), True),
+    ],
+)
+def test_resize_work_limits(shape_in, shape_out, refused):
+    if refused:
+        with pytest.raises(ValueError, match=r"resize_area allows 2\.1e\+09 and 16,777,216"):
+            own_digit._check_resize_work(shape_in, shape_out)
+    else:
+        own_digit._check_resize_work(shape_in, shape_out)
+
+
+def test_resize_area_refuses_huge_work_and_outputs_up_front():
+    big = np.broadcast_to(np.float64(0.5), (4000, 3000))
+    with pytest.raises(ValueError, match=r"resizing 4,000 x 3,000 to 4,000 x 3,000 would take"):
+        own_digit.resize_area(big, (4000, 3000))
+    with pytest.raises(ValueError, match=r"the output is 10,000 x 10,000 pixels"):
+        own_digit.resize_area(np.ones((2, 2)), (10_000, 10_000))
+    np.testing.assert_allclose(own_digit.resize_area(big, (20, 15)), 0.5)  # what prepare_digit asks
+
+
+# ------------------------------------------------------ prepare_digit, pinned where faults hide
+
+
+def strokes(seed: int) -> np.ndarray:
+    """Three dark strokes of random place and width on light paper, 60 x 50: an odd digit."""
+    rng = np.random.default_rng(seed)
+    image = np.ones((60, 50))
+    r, c = np.mgrid[:60, :50]
+    for _ in range(3):
+        (r0, c0), (r1, c1) = rng.uniform(8, 42, (2, 2))
+        along = ((r - r0) * (r1 - r0) + (c - c0) * (c1 - c0)) / ((r1 - r0) ** 2 + (c1 - c0) ** 2)
+        t = np.clip(along, 0, 1)
+        image[np.hypot(r - r0 - t * (r1 - r0), c - c0 - t * (c1 - c0)) < rng.uniform(1.5, 4)] = 0.1
+    return image
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_prepare_digit_puts_the_centre_of_mass_within_half_a_pixel(seed):
+    # Asymmetric digits whose centre falls at every fraction of a pixel: an integer shift
+    # rounded to the nearest pixel leaves at most 0.5 px, a shift one pixel off leaves more.
+    out = own_digit.prepare_digit(strokes(seed))
+    cy, cx = own_digit._center_of_mass(out)
+    assert (
+        abs(cy - own_digit.FIELD_CENTER) <= 0.5 + 1e-6
+        and abs(cx - own_digit.FIELD_CENTER) <= 0.5 + 1e-6
+    )
+
+
+@pytest.mark.parametrize("transpose", [False, True])
+def test_prepare_digit_keeps_a_lopsided_digit_inside_the_field(transpose):
+    # A thin stroke with a heavy foot: centring the mass would push the box out of the field,
+    # so it is clamped to the field's edge, with nothing cut off.
+    for heavy_end, first_row, last_row in (("foot", 0, 19), ("head", 8, 27)):
+        image = np.ones((40, 30))
+        image[10:30, 15] = 0  # the stroke: 20 rows
+        rows = slice(25, 30) if heavy_end == "foot" else slice(10, 15)
+        image[rows, 10:21] = 0
+        image = image.T if transpose else image
+        out = own_digit.prepare_digit(image)
+        out = out.T if transpose else out
+        inked = np.flatnonzero((out > 0).any(axis=1))
+        assert (inked[0], inked[-1]) == (first_row, last_row), heavy_end
+
+
+def test_prepare_digit_crops_exactly_to_the_ink():
+    # A 20 x 10 block of ink: cropped exactly, it needs no resampling and comes out as 200
+    # pixels of exactly 1; one row or column more or less in the crop would blur it.
+    image = np.ones((50, 40))
+    image[17:37, 11:21] = 0
+    out = own_digit.prepare_digit(image)
+    assert np.count_nonzero(out == 1) == 200 and np.count_nonzero(out) == 200
+    assert ink_box(out) == (20, 10)
+    tall = own_digit.prepare_digit(image.T)
+    assert np.count_nonzero(tall == 1) == 200 and ink_box(tall) == (10, 20)
+
+
+@pytest.mark.parametrize("transpose", [False, True])
+def test_prepare_digit_reads_every_edge_of_the_border(transpose):
+    # Top edge in shadow, the light paper shows on the bottom edge (the right one, transposed),
+    # and the row inside it is a dark line: only the edge itself says the paper is light.
+    image = ring()
+    image[0] = 0.1
+    image[-2] = 0.1
+    image[:35, 0] = image[:35, -1] = 0.1
+    border = np.concatenate([image[0], image[-1], image[:, 0], image[:, -1]])
+    # 188 of 320 border pixels light; without the 60 of the light edge, 128: under half.
+    assert (border.mean() - 0.1) / 0.85 == pytest.approx(188 / 320)
+    image = image.T if transpose else image
+    np.testing.assert_array_equal(
+        own_digit.prepare_digit(image), own_digit.prepare_digit(image, invert=True)
+    )
+
+
+def test_prepare_digit_inverts_only_a_border_lighter_than_half():
+    # Exactly half the border light: not inverted. The interior is dark, so inverting it
+    # would make it all ink.
+    image = np.zeros((40, 40))
+    image[-1, :] = 1
+    image[1:-1, 0] = 1  # left edge's inside; its corners belong to the top and bottom rows
+    image[15:25, 18:22] = 1  # a light bar: the digit
+    border = np.concatenate([image[0], image[-1], image[:, 0], image[:, -1]])
+    assert border.mean() == 0.5
+    np.testing.assert_array_equal(
+        own_digit.prepare_digit(image), own_digit.prepare_digit(image, invert=False)
+    )
+    # A ring whose left edge is in shadow: border 0.68, lighter than half, so inverted.
+    shaded = ring()
+    shaded[:, 0] = 0.1
+    np.testing.assert_array_equal(
+        own_digit.prepare_digit(shaded), own_digit.prepare_digit(shaded, invert=True)
+    )
+
+
+@pytest.mark.parametrize(
+    ("shape", "match"),
+    [
+        ((5, 5, 3), r"image has shape \(5, 5, 3\), a colour \(RGB or RGBA\) picture"),
+        ((5, 5, 4), r"image has shape \(5, 5, 4\), a colour"),
+        ((5, 5, 2), r"image must be 2-D \(height, width\), got shape \(5, 5, 2\)"),
+        ((5, 5, 5), r"image must be 2-D"),
+        ((3, 5, 5), r"image must be 2-D"),
+        ((5, 5, 3, 1), r"image must be 2-D"),
+    ],
+)
+def test_check_image_names_colour_pictures_and_other_shapes(shape, match):
+    with pytest.raises(ValueError, match=match):
+        own_digit.prepare_digit(np.zeros(shape))
