@@ -115,6 +115,11 @@ def softmax_regression(
             dZ /= len(yb)
             W -= lr * (xb.T @ dZ)
             b -= lr * dZ.sum(axis=0)
+    if not (np.isfinite(W).all() and np.isfinite(b).all()):  # the last step is checked too
+        raise FloatingPointError(
+            f"the weights stopped being finite in the last step (lr {lr:g}): try a smaller "
+            "learning rate"
+        )
     return {"W": W, "b": b}
 
 

@@ -24,7 +24,8 @@ def fill_data(folder: Path) -> str | None:
     try:
         load_mnist(folder)
     except (DownloadError, DataFileError, OSError, ValueError, TypeError) as err:
-        return f"{type(err).__name__}: {err}".splitlines()[0]
+        lines = [line.strip() for line in str(err).splitlines() if line.strip()]
+        return f"{type(err).__name__}: {' '.join(lines)}"[:400]
     return None
 
 

@@ -105,19 +105,24 @@ def _as_number(answer: object) -> float | None:
         answer = answer.item()
     if not isinstance(answer, int | float | np.integer | np.floating):
         return None
-    return float(answer)
+    try:
+        return float(answer)
+    except OverflowError:  # an int such as 10**400 has no float
+        return None
 
 
 def _one_number_hint(answer: object) -> str:
-    if isinstance(answer, np.ndarray):  # e.g. a mean over one axis: say so, don't print it
+    if isinstance(answer, np.ndarray) and answer.size > 1:  # a mean over one axis: say so
         return (
             f"{NOT_YET} the answer should be one number, got an array of shape {answer.shape}; "
             "an axis= argument keeps the other axes: leave it out to reduce over everything."
         )
-    return (
-        f"{NOT_YET} the answer should be one number, got {answer!r:.60} "
-        f"({type(answer).__name__})"
-    )
+    try:
+        shown = f"{answer!r:.60}"
+    except Exception:  # a learner's object whose repr fails is still just a wrong answer
+        shown = "an object that cannot be shown"
+    kind = type(answer).__name__
+    return f"{NOT_YET} the answer should be one number, got {shown} ({kind})"
 
 
 def check_background_share(answer: float | None, images: np.ndarray) -> str:
@@ -177,8 +182,8 @@ def check_cross_entropy(answer: float | None, probs: np.ndarray, label: int) -> 
     p = probs[label]
     if abs(a - -np.log(p)) <= 1e-3:
         return f"{CORRECT} -ln({p:.3f}) = {-np.log(p):.4f}: the less sure of the truth, the larger."
-    for other in (label - 1, label + 1):  # probs[true_label - 1]: counting from 1
-        if 0 <= other < len(probs) and abs(a - -np.log(probs[other])) <= 1e-3:
+    for other in ((label - 1) % len(probs), label + 1):  # probs[true_label - 1]: from 1
+        if other != label and other < len(probs) and abs(a - -np.log(probs[other])) <= 1e-3:
             also = ", also the most likely one" if other == int(probs.argmax()) else ""
             return (
                 f"{NOT_YET} {a:.4f} is the loss of class {other}, next to the true class"
@@ -410,6 +415,8 @@ def _check_fit_val(
             _check_data(probe, x, y)
         except (TypeError, ValueError) as err:
             raise type(err)(f"the {name} data: {err}") from None
+    if len(x_fit) < 64:  # the checks train with train's batch of 64
+        raise ValueError(f"the fit data have {len(x_fit)} examples, fewer than one batch of 64")
 
 
 def check_momentum(
@@ -518,32 +525,54 @@ def check_hidden_size(
         start = init_params((d, size, 10), seed)
         try:
             params, _ = train(start, x_fit, y_fit, epochs=epochs, seed=seed)
-        except FloatingPointError:
+        except FloatingPointError as err:
             if size == 64:  # the notebook's own network: not the learner's doing
-                raise
+                raise ValueError(
+                    "check_hidden_size was given bad data by the notebook, not by your answer: "
+                    f"the 784-64-10 network diverged on them ({err}). Re-run the notebook's "
+                    "cells from the top."
+                ) from None
             params = None
         accuracy_ = None if params is None else accuracy(y_val, predict(params, x_val))
         results.append((accuracy_, _param_count((d, size, 10))))
     (acc_h, count_h), (acc_64, count_64) = results
-    other = (
-        f"64 units: {acc_64:.2%} with {count_64:,} parameters, "
-        f"{count_64 / (100 * acc_64):,.0f} per point of accuracy ({epochs} epochs each)"
-    )
+    units = f"{h} hidden unit{'s' if h > 1 else ''}"
+    each = f"{epochs} epoch{'s' if epochs > 1 else ''} each"
+    other = f"64 units: {acc_64:.2%} with {count_64:,} parameters, {_cost(count_64, acc_64)}"
     if acc_h is None:
-        return (
-            f"{CORRECT} {h} hidden unit{'s' if h > 1 else ''} ({count_h:,} parameters) could "
-            f"not learn at all here: training stopped when the loss ended an epoch above where "
-            f"it began. Every digit has to pass through {h} number{'s' if h > 1 else ''}, "
-            f"too few to tell ten classes apart. {other}. Try 8 or 16 to see where it starts "
-            "to work."
+        why = (
+            f"every digit has to pass through {h} number{'s' if h > 1 else ''}, too few to "
+            "tell ten classes apart. Try 8 or 16 to see where it starts to work"
+            if h < 16
+            else "at the notebook's rate, steps through this many units were too large. "
+            "Try a size nearer 64"
         )
-    per_point_h = count_h / (100 * acc_h) if acc_h > 0 else math.inf
-    costlier = "larger" if (per_point_h > count_64 / (100 * acc_64)) == (h > 64) else "smaller"
+        return (
+            f"{CORRECT} {units} ({count_h:,} parameters) could not learn here: training "
+            f"stopped when the loss ended an epoch above where it began; {why}. {other} "
+            f"({each})."
+        )
+    per_h, per_64 = _per_point(count_h, acc_h), _per_point(count_64, acc_64)
+    if math.isinf(per_h) and math.isinf(per_64):
+        answer = "Neither beats chance yet, so neither buys a point: train longer."
+    else:
+        costlier = "larger" if (per_h > per_64) == (h > 64) else "smaller"
+        answer = f"Here the {costlier} layer pays more parameters for each point."
     return (
-        f"{CORRECT} {h} hidden units: validation accuracy {acc_h:.2%} with {count_h:,} "
-        f"parameters, {per_point_h:,.0f} per point of accuracy; {other}. Here the {costlier} "
-        "layer pays more parameters for each point."
+        f"{CORRECT} {units}: validation accuracy {acc_h:.2%} with {count_h:,} parameters, "
+        f"{_cost(count_h, acc_h)}; {other} ({each}). {answer}"
     )
+
+
+def _per_point(count: int, acc: float) -> float:
+    """Parameters per percentage point of accuracy above chance (10%); inf at or below it."""
+    points = 100 * (acc - 0.1)
+    return count / points if points > 0 else math.inf
+
+
+def _cost(count: int, acc: float) -> str:
+    per = _per_point(count, acc)
+    return "no better than chance" if math.isinf(per) else f"{per:,.0f} per point above chance"
 
 
 def check_confusion_by_hand(answer: object, y_true: object, y_pred: object) -> str:
@@ -551,20 +580,31 @@ def check_confusion_by_hand(answer: object, y_true: object, y_pred: object) -> s
 
     Rows are true classes, columns predicted classes; classes 0..max label.
     """
-    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
+    labels_in = {"y_true": y_true, "y_pred": y_pred}
 
     def verify() -> None:
-        for name, labels in (("y_true", y_true), ("y_pred", y_pred)):
+        for name, given in labels_in.items():
+            try:
+                labels = np.asarray(given)
+            except ValueError:  # ragged lists
+                message = f"{name} must be a flat list of labels, got {given!r:.60}"
+                raise ValueError(message) from None
             if labels.ndim != 1 or labels.size == 0:
                 raise ValueError(f"{name} must be a non-empty list of labels, got {labels!r:.60}")
             if not np.issubdtype(labels.dtype, np.integer):
                 raise TypeError(f"{name} must hold integer labels, got dtype {labels.dtype}")
             if labels.min() < 0:
                 raise ValueError(f"{name} holds a negative label, {labels.min()}")
-        if len(y_true) != len(y_pred):
-            raise ValueError(f"y_true has {len(y_true)} labels but y_pred {len(y_pred)}")
+            if labels.max() > 20:  # a matrix to write by hand
+                raise ValueError(f"{name} holds label {labels.max()}; by hand means a few classes")
+        if len(labels_in["y_true"]) != len(labels_in["y_pred"]):
+            raise ValueError(
+                f"y_true has {len(labels_in['y_true'])} labels but y_pred "
+                f"{len(labels_in['y_pred'])}"
+            )
 
     _notebook_data("check_confusion_by_hand", verify)
+    y_true, y_pred = np.asarray(y_true).astype(np.int64), np.asarray(y_pred).astype(np.int64)
     k = int(max(y_true.max(), y_pred.max())) + 1
     expected = confusion_matrix(y_true, y_pred, num_classes=k)
     if answer is None:
@@ -573,6 +613,8 @@ def check_confusion_by_hand(answer: object, y_true: object, y_pred: object) -> s
         got = np.asarray(answer)
     except ValueError:
         return f"{NOT_YET} the rows have different lengths; every row needs {k} counts."
+    except Exception as err:  # the learner's own object failed to become an array
+        return f"{NOT_YET} the answer could not be read as a table of counts ({err!r:.80})."
     if not (np.issubdtype(got.dtype, np.integer) or np.issubdtype(got.dtype, np.floating)):
         return f"{NOT_YET} the answer should hold numbers (counts), got dtype {got.dtype}."
     if got.shape != expected.shape:
@@ -580,6 +622,8 @@ def check_confusion_by_hand(answer: object, y_true: object, y_pred: object) -> s
             f"{NOT_YET} the answer has shape {got.shape}; it should be ({k}, {k}): one row per "
             f"true class and one column per predicted class, 0..{k - 1}."
         )
+    if not np.all(np.isfinite(got)) or not np.array_equal(got, np.round(got)):
+        return f"{NOT_YET} every entry is a count of examples: a whole number, 0 or more."
     if np.array_equal(got, expected):
         return f"{CORRECT} the diagonal holds the {np.trace(expected)} right answers."
     if np.array_equal(got, expected.T):
@@ -627,6 +671,8 @@ def _best_correlation(a: np.ndarray, b: np.ndarray) -> float:
 
 def _prepare_mistake(out: object, reference: np.ndarray) -> str | None:
     """What is wrong with my_prepare's output, given prepare_digit's (None if nothing)."""
+    if isinstance(out, np.matrix):  # an ndarray whose indexing differs: judge its values
+        out = np.asarray(out)
     if not isinstance(out, np.ndarray):
         return f"it returned {type(out).__name__}; return a NumPy array"
     if out.shape != (28, 28):

@@ -95,7 +95,7 @@ def _check_size(name: str, shape: tuple[int, int]) -> None:
 
 def _check_image(image: object, name: str = "image") -> np.ndarray:
     """Raise unless ``image`` is a non-empty, finite, real 2-D array; return it."""
-    if not isinstance(image, np.ndarray):
+    if not isinstance(image, np.ndarray) or isinstance(image, np.matrix):
         raise TypeError(
             f"{name} must be a 2-D NumPy array of grayscale pixels, got {type(image).__name__}: "
             "use np.asarray(...)"
@@ -110,8 +110,9 @@ def _check_image(image: object, name: str = "image") -> np.ndarray:
     if image.size == 0:
         raise ValueError(f"{name} is empty (shape {image.shape}): there is no picture to use")
     _check_size(name, image.shape)
-    if image.dtype != bool and not (
-        np.issubdtype(image.dtype, np.integer) or np.issubdtype(image.dtype, np.floating)
+    if image.dtype.kind in "mM" or (  # timedelta64 counts as an integer type in NumPy
+        image.dtype != bool
+        and not (np.issubdtype(image.dtype, np.integer) or np.issubdtype(image.dtype, np.floating))
     ):
         raise TypeError(f"{name} must hold real numbers, got dtype {image.dtype}")
     # min and max carry any NaN or inf: no temporary the size of the picture, as isfinite makes.
@@ -381,11 +382,13 @@ def refusal(image: np.ndarray) -> str | None:
     ink): exactly where prepare_digit refuses the image (ValueError); or "too small": the
     ink's bounding box is shorter than MIN_MARK_SHARE of the image's longer side, a stray dot
     that prepare_digit would blow up to 20 pixels. The ink is what prepare_digit crops to.
+    Values too far apart to scale (near ±1e308) raise prepare_digit's ValueError.
     """
-    img = _check_image(image).astype(np.float64)
-    lo, hi = img.min(), img.max()
-    if lo == hi:
+    image = _check_image(image)
+    if image.min() == image.max():
         return "empty"
+    lo, hi = _pixel_range(image)  # raises, as prepare_digit does, for a range too wide to scale
+    img = image.astype(np.float64)
     # prepare_digit's steps 1 and 2, to find the same ink: scale to [0, 1], light ink on dark.
     img = (img - lo) / (hi - lo)
     border = np.concatenate([img[0], img[-1], img[:, 0], img[:, -1]])

@@ -40,6 +40,8 @@ def _check_path(path: object) -> Path:
         )
     if not text:
         raise ValueError("path is empty: give a file name such as 'params.npz'")
+    if "\0" in text:
+        raise ValueError(f"path {text!r} contains a NUL character, which no file name can hold")
     return Path(text).expanduser()
 
 

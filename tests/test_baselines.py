@@ -206,3 +206,11 @@ def test_softmax_regression_refuses_a_batch_larger_than_the_data():
 
 def test_baselines_import_only_the_network():
     assert project_imports("baselines") == {"nn_utils"}
+
+
+def test_softmax_regression_checks_the_last_step_too():
+    x, y = blobs(200)  # one batch of 200: its step is the last, after the last loss check
+    with np.errstate(over="ignore", invalid="ignore"), pytest.raises(
+        FloatingPointError, match="in the last step"
+    ):
+        baselines.softmax_regression(x, y, epochs=1, lr=1e300, batch_size=200, num_classes=5)

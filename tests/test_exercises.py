@@ -392,7 +392,7 @@ def test_the_checks_train_in_the_order_train_uses():
     [
         (None, exercises.NOT_ATTEMPTED, "16 or 256"),
         (np.int64(16), exercises.CORRECT, "16 hidden units"),
-        (1, exercises.CORRECT, "1 hidden units"),  # the smallest layer there is
+        (1, exercises.CORRECT, "1 hidden unit:"),  # the smallest layer there is
         (64, exercises.NOT_YET, "already uses"),
         (True, exercises.NOT_YET, "whole number"),
         (16.0, exercises.NOT_YET, "whole number"),
@@ -1053,7 +1053,7 @@ def test_check_hidden_size_explains_a_layer_too_narrow_to_learn(context):
         nu.train(nu.init_params((784, 1, 10)), *data[:2], epochs=2)
     message = exercises.check_hidden_size(1, *data, epochs=2)
     assert message.startswith(
-        "Correct! 1 hidden unit (805 parameters) could not learn at all here: training stopped"
+        "Correct! 1 hidden unit (805 parameters) could not learn here: training stopped"
     ), message
     assert (
         "pass through 1 number, too few" in message and "64 units: 100.00% with 50,890" in message
@@ -1067,3 +1067,99 @@ def test_exercises_import_only_nn_utils_and_no_module_imports_them():
     assert project_imports("exercises") == {"nn_utils", "own_digit"}
     for path in REPO.glob("*.py"):
         assert "exercises" not in project_imports(path.stem), path.name
+
+
+# ---------------------------------------------- what a bad-input attack found in the checks
+
+
+def test_hidden_size_reports_accuracies_at_chance_without_dividing_by_zero():
+    x, y = blobs(300)
+    flipped = (y[200:] + 1) % 5  # validation labels no network can get right
+    message = exercises.check_hidden_size(16, x[:200], y[:200], x[200:], flipped, epochs=1)
+    assert prefix(message) == exercises.CORRECT, message
+    assert message.count("no better than chance") == 2, message
+    assert message.endswith("Neither beats chance yet, so neither buys a point: train longer.")
+
+
+def diverging_at(width, monkeypatch):
+    real = exercises.train
+
+    def train(params, *args, **kwargs):
+        if params["W1"].shape[1] == width:
+            raise FloatingPointError("the loss ended epoch 1 above where it began")
+        return real(params, *args, **kwargs)
+
+    monkeypatch.setattr(exercises, "train", train)
+
+
+def test_hidden_size_does_not_call_a_wide_layer_too_narrow(monkeypatch):
+    diverging_at(256, monkeypatch)
+    x, y = blobs(300)
+    message = exercises.check_hidden_size(256, x[:200], y[:200], x[200:], y[200:], epochs=1)
+    assert "could not learn here" in message and "steps through this many units" in message
+    assert "too few" not in message, message
+
+
+def test_hidden_size_blames_the_notebook_for_its_own_networks_failures(monkeypatch):
+    x, y = blobs(300)
+    with pytest.raises(ValueError, match=r"bad data by the notebook.*fewer than one batch of 64"):
+        exercises.check_hidden_size(16, x[:50], y[:50], x[200:], y[200:])
+    diverging_at(64, monkeypatch)
+    with pytest.raises(ValueError, match=r"bad data by the notebook.*784-64-10 network diverged"):
+        exercises.check_hidden_size(16, x[:200], y[:200], x[200:], y[200:], epochs=1)
+
+
+@pytest.mark.parametrize(
+    ("answer", "words"),
+    [
+        ([[1.0000001, 0, 0], [0, 1, 1], [0, 0, 1]], "a whole number"),
+        ([[1, 0, 0], [0, 1, 1], [0, 0, np.nan]], "a whole number"),
+    ],
+)
+def test_confusion_counts_are_whole_numbers(answer, words):
+    message = exercises.check_confusion_by_hand(answer, Y_TRUE, Y_PRED)
+    assert prefix(message) == exercises.NOT_YET and words in message, message
+
+
+class Unreadable:
+    def __array__(self, *args, **kwargs):
+        raise RuntimeError("no")
+
+    def __repr__(self):
+        raise RuntimeError("no")
+
+
+def test_a_learners_unreadable_object_is_a_wrong_answer_not_a_crash():
+    message = exercises.check_confusion_by_hand(Unreadable(), Y_TRUE, Y_PRED)
+    assert message.startswith("Not yet: the answer could not be read"), message
+    message = exercises.check_background_share(Unreadable(), IMAGES)
+    assert message.startswith("Not yet: the answer should be one number"), message
+
+
+@pytest.mark.parametrize(
+    ("y_true", "match"),
+    [([[0], [1, 2], [2], [1]], "must be a flat list"), ([0, 1, 10**6, 2], "label 1000000")],
+)
+def test_confusion_check_refuses_the_notebooks_bad_labels(y_true, match):
+    with pytest.raises(ValueError, match=rf"bad data by the notebook.*{match}"):
+        exercises.check_confusion_by_hand(RIGHT, y_true, Y_PRED)
+
+
+@pytest.mark.parametrize(
+    ("answer", "words"),
+    [
+        (-np.log(0.2), "loss of class 4, next to the true class"),  # probs[0 - 1] = probs[-1]
+        (10**400, "one number"),
+        (np.array([np.nan]), "one number"),
+    ],
+)
+def test_cross_entropy_names_more_mistakes(answer, words):
+    message = exercises.check_cross_entropy(answer, np.array([0.05, 0.1, 0.6, 0.05, 0.2]), 0)
+    assert prefix(message) == exercises.NOT_YET and words in message, message
+    assert "axis" not in message
+
+
+@pytest.mark.filterwarnings("ignore::PendingDeprecationWarning")  # np.matrix, as a learner may
+def test_check_prepare_judges_an_np_matrix_by_its_values():
+    message = exercises.check_prepare(lambda im: np.matrix(own_digit.prepare_digit(im)), [ring()])
+    assert prefix(message) == exercises.CORRECT, message

@@ -1117,3 +1117,26 @@ def test_prepare_digit_inverts_only_a_border_lighter_than_half():
 def test_check_image_names_colour_pictures_and_other_shapes(shape, match):
     with pytest.raises(ValueError, match=match):
         own_digit.prepare_digit(np.zeros(shape))
+
+
+@pytest.mark.filterwarnings("ignore::PendingDeprecationWarning")  # np.matrix, on purpose
+@pytest.mark.parametrize(
+    ("image", "error", "match"),
+    [
+        (lambda: np.ones((5, 5), "timedelta64[s]"), TypeError, "must hold real numbers"),
+        (lambda: np.matrix(np.eye(5)), TypeError, "grayscale pixels, got matrix"),
+    ],
+)
+def test_pictures_that_only_look_numeric_are_refused(image, error, match):
+    image = image()  # made here, not at collection (np.matrix warns when made)
+    for function in (own_digit.prepare_digit, own_digit.refusal):
+        with pytest.raises(error, match=match):
+            function(image)
+
+
+def test_refusal_raises_where_prepare_digit_does_for_a_range_too_wide():
+    image = np.full((50, 50), 1e308)
+    image[10:40, 20:25] = -1e308
+    for function in (own_digit.prepare_digit, own_digit.refusal):
+        with pytest.raises(ValueError, match="too wide a range to scale"):
+            function(image)

@@ -374,3 +374,12 @@ def test_params_io_takes_only_the_file_writer_from_mnist_data():
         for alias in node.names
     }
     assert names == {"_write_atomically"}  # one helper, kept in one place
+
+
+def test_a_path_with_a_nul_character_is_refused_clearly(tmp_path):
+    for call in (
+        lambda: params_io.save_params(f"{tmp_path}/a\0b.npz", nu.init_params(SMALL)),
+        lambda: params_io.load_params(f"{tmp_path}/a\0b.npz"),
+    ):
+        with pytest.raises(ValueError, match="contains a NUL character"):
+            call()
