@@ -1163,3 +1163,20 @@ def test_cross_entropy_names_more_mistakes(answer, words):
 def test_check_prepare_judges_an_np_matrix_by_its_values():
     message = exercises.check_prepare(lambda im: np.matrix(own_digit.prepare_digit(im)), [ring()])
     assert prefix(message) == exercises.CORRECT, message
+
+
+def test_hidden_size_per_point_is_parameters_over_points_above_chance():
+    x, y = blobs(300)
+    message = exercises.check_hidden_size(16, x[:200], y[:200], x[200:], y[200:], epochs=1)
+    found = re.findall(r"(\d+\.\d+)% with ([\d,]+) parameters, ([\d,]+) per point", message)
+    assert len(found) == 2, message
+    for acc, count, per_point in found:
+        expected = int(count.replace(",", "")) / (float(acc) - 10)
+        assert int(per_point.replace(",", "")) == round(expected), message
+
+
+def test_cross_entropy_at_the_last_label_looks_one_back_and_not_past_the_end():
+    probs = np.array([0.1, 0.2, 0.7])
+    message = exercises.check_cross_entropy(-np.log(0.2), probs, 2)
+    assert "loss of class 1, next to the true class" in message, message
+    assert exercises.check_cross_entropy(-np.log(0.7), probs, 2).startswith("Correct!")
