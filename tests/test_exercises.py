@@ -183,6 +183,7 @@ SHARE = float((IMAGES == 0).mean())
         (True, exercises.NOT_YET, "one number"),
         # A mean over one axis: named by its shape, not dumped into the message.
         ((IMAGES == 0).mean(axis=0), exercises.NOT_YET, "an array of shape (6, 6); an axis="),
+        (np.array([SHARE, SHARE]), exercises.NOT_YET, "an array of shape (2,)"),
         ("x" * 500, exercises.NOT_YET, "one number"),
     ],
 )
@@ -734,6 +735,7 @@ def digit_block(top: int, left: int, height: int = 20, width: int = 20) -> np.nd
         # Centred (14.4) and 21 px, but a bar of ink along row 1, inside the border.
         (digit_block(1, 4, 1, 20) + digit_block(10, 4, 12, 20), "ink reaches the 2-pixel border"),
         (1 - digit_block(4, 4), "the background is light"),
+        (digit_block(4, 4) + np.pad(np.zeros((24, 24)), 2, constant_values=0.6), "is light"),
         (digit_block(4, 4) + np.pad(np.full((24, 24), 0.0), 2, constant_values=0.049), None),
         (digit_block(4, 4) + np.pad(np.full((24, 24), 0.0), 2, constant_values=0.051), "grey"),
         # Grey paper all round, also when the digit is not centred: the paper is named first.

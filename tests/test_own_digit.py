@@ -1140,3 +1140,27 @@ def test_refusal_raises_where_prepare_digit_does_for_a_range_too_wide():
     for function in (own_digit.prepare_digit, own_digit.refusal):
         with pytest.raises(ValueError, match="too wide a range to scale"):
             function(image)
+
+
+@pytest.mark.parametrize(
+    ("shape_out", "refused"), [((1, 255), False), ((1, 300), True)]
+)
+def test_resize_weights_limit_counts_the_column_weights(shape_out, refused):
+    # Little work (1 row), but 300 x 65,536 column weights: the weights limit alone decides.
+    if refused:
+        with pytest.raises(ValueError, match=r"and 16,777,216"):
+            own_digit._check_resize_work((1, 65_536), shape_out)
+    else:
+        own_digit._check_resize_work((1, 65_536), shape_out)
+
+
+def test_refusal_scales_by_the_pictures_own_minimum():
+    assert own_digit.refusal(ring()) is None
+    assert own_digit.refusal(ring() * 100 + 100) is None  # values 110..195: the same digit
+
+
+def test_refusal_counts_ink_strictly_above_the_threshold_as_prepare_digit_does():
+    image = np.zeros((100, 100))
+    image[50, 50] = 10.0  # the one ink pixel
+    image[20, 20:80] = 2.0  # exactly INK_THRESHOLD after scaling: not ink
+    assert own_digit.refusal(image) == "too small"
