@@ -195,17 +195,13 @@ def _whole_pixels(shift: float) -> int:
 
 
 def _pixel_range(image: np.ndarray) -> tuple[float, float]:
-    """(min, max) of a picture as floats; raise if it is flat or too wide a range to scale.
+    """(min, max) of a picture as floats, in one pass each; raise if too wide a range to scale.
 
-    On the raw array, before prepare_digit makes its float copy: a flat 20000 x 20000 picture
-    was refused only after a 3.5 GB copy.
+    On the raw array, before any float copy: a flat 20000 x 20000 picture was refused only
+    after a 3.5 GB copy. lo == hi (a flat picture) is the caller's to judge: prepare_digit
+    refuses it, refusal answers "empty".
     """
     lo, hi = float(image.min()), float(image.max())
-    if lo == hi:
-        raise ValueError(
-            f"the image is flat (every pixel is {lo:g}): all background or all ink, "
-            "no digit to find"
-        )
     if not math.isfinite(hi - lo):  # values near ±1e308: scaling them would overflow to inf
         raise ValueError(
             f"the pixel values span [{lo:g}, {hi:g}], too wide a range to scale in float64; "
@@ -264,6 +260,11 @@ def prepare_digit(image: np.ndarray, invert: bool | None = None) -> np.ndarray:
     if invert is not None and not isinstance(invert, bool | np.bool_):
         raise TypeError(f"invert must be None, True or False, got {invert!r}")
     lo, hi = _pixel_range(image)
+    if lo == hi:
+        raise ValueError(
+            f"the image is flat (every pixel is {lo:g}): all background or all ink, "
+            "no digit to find"
+        )
     if invert is not None:
         _check_background(image, lo, hi, bool(invert))
     img = (image.astype(np.float64) - lo) / (hi - lo)
@@ -384,10 +385,9 @@ def refusal(image: np.ndarray) -> str | None:
     that prepare_digit would blow up to 20 pixels. The ink is what prepare_digit crops to.
     Values too far apart to scale (near ±1e308) raise prepare_digit's ValueError.
     """
-    image = _check_image(image)
-    if image.min() == image.max():
+    lo, hi = _pixel_range(_check_image(image))  # raises, as prepare_digit does, if too wide
+    if lo == hi:
         return "empty"
-    lo, hi = _pixel_range(image)  # raises, as prepare_digit does, for a range too wide to scale
     img = image.astype(np.float64)
     # prepare_digit's steps 1 and 2, to find the same ink: scale to [0, 1], light ink on dark.
     img = (img - lo) / (hi - lo)
