@@ -24,12 +24,14 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from nn_utils import (
+    CLIMB,
     Params,
     _backward,
     _batches,
     _check_data,
     _check_int,
     _check_labels,
+    _climbed,
     _cross_entropy,
     _forward,
     _sgd_step,
@@ -376,9 +378,9 @@ def _train_with(
     """Mini-batches of 64 in nn_utils.train's order for ``seed``; step(params, grads) updates.
 
     The inputs were checked before, so the loop uses nn_utils' unchecked twins. _Diverged is
-    raised when the loss stops being finite, or when an epoch's second half has a higher mean
-    loss than the very first batch (and than uniform guessing): the loss is floored (about 87
-    in float32), so steps that climb keep it finite, and this is how train notices them too.
+    raised when the loss stops being finite, or when an epoch's second half climbed (nn_utils'
+    ``_climbed``, the rule train uses): the loss is floored (about 87 in float32), so steps
+    that climb keep it finite.
     """
     rng = np.random.default_rng(seed)
     first = math.inf  # the loss of the very first batch, before any step: set in epoch 1
@@ -393,11 +395,11 @@ def _train_with(
                 step(params, _backward(params, cache, y[batch]))
             if epoch == 1:
                 first = losses[0]
-            late = float(np.mean(losses[len(losses) // 2 :]))
-            if late > max(first, math.log(10)):
+            late = _climbed(losses, first, 10)
+            if late is not None:
                 raise _Diverged(
-                    f"the mean loss over the second half of epoch {epoch} was {late:.4g}, above "
-                    f"{first:.4g} on the first batch, before any step"
+                    f"the mean loss over the second half of epoch {epoch} was {late:.4g}, over "
+                    f"{CLIMB:g} times {first:.4g} on the first batch, before any step"
                 )
     return params
 
@@ -499,8 +501,8 @@ def check_hidden_size(
 
     Both are trained with nn_utils.train for ``epochs`` epochs from init_params(..., seed);
     reports the validation accuracies and parameter counts. A layer too narrow to learn at
-    all (train stops it as diverging: the loss ends above where it began) is reported as that
-    finding, with the 64-unit result beside it.
+    all (train stops it as diverging: the loss climbs above where it began) is reported as
+    that finding, with the 64-unit result beside it.
     """
     _notebook_data(
         "check_hidden_size", lambda: _check_fit_val(x_fit, y_fit, x_val, y_val, epochs, seed)
@@ -549,12 +551,17 @@ def check_hidden_size(
         )
         return (
             f"{CORRECT} {units} ({count_h:,} parameters) could not learn here: training "
-            f"stopped when the loss ended an epoch above where it began; {why}. {other} "
+            f"stopped it as diverging (its loss climbed above where it began); {why}. {other} "
             f"({each})."
         )
     per_h, per_64 = _per_point(count_h, acc_h), _per_point(count_64, acc_64)
     if math.isinf(per_h) and math.isinf(per_64):
         answer = "Neither beats chance yet, so neither buys a point: train longer."
+    elif math.isinf(per_h):
+        buy = "buys" if h == 1 else "buy"
+        answer = f"{units.capitalize()} {buy} no point above chance here, at any price."
+    elif math.isinf(per_64):
+        answer = "Here 64 units do not beat chance yet, and yours do."
     else:
         costlier = "larger" if (per_h > per_64) == (h > 64) else "smaller"
         answer = f"Here the {costlier} layer pays more parameters for each point."

@@ -17,7 +17,8 @@ A map of this file, section by section:
   then calls an unchecked twin (``_forward``, ``_backward``, ``_sgd_step``) that training uses.
 * Data augmentation: ``distortion``, ``distort`` (``DISTORTION``, ``DISTORTION_LIMITS``),
   which ``train(augment=...)`` applies to each batch.
-* Training: ``cosine_lr``, ``evaluate``, ``train`` (one epoch: ``_train_epoch``).
+* Training: ``cosine_lr``, ``evaluate``, ``train`` (one epoch: ``_train_epoch``); ``hidden``
+  ("relu" or "linear", ``HIDDEN``) picks the hidden activation in these and ``predict``.
 * Evaluation: ``predict``, ``accuracy``, ``confusion_matrix``, ``precision_recall``.
 * Checking the gradients: ``gradient_check`` (finite differences, steps within ``EPS_RANGE``).
 * Validation split and what the notebook measures with the network: ``train_val_split``,
@@ -63,9 +64,9 @@ def _check_real(name: str, value: float, positive: bool) -> float:
         raise TypeError(f"{name} must be a real number, got {value!r}")
     number = float(value)
     if not (math.isfinite(number) and (number > 0 if positive else number >= 0)):
+        hint = " (the default recipe uses lr=0.5)" if name == "lr" else ""
         raise ValueError(
-            f"{name} must be a finite number {'> 0' if positive else '>= 0'}, got {value!r} "
-            "(the default recipe uses lr=0.5 and weight_decay=5e-4)"
+            f"{name} must be a finite number {'> 0' if positive else '>= 0'}, got {value!r}{hint}"
         )
     return number
 
@@ -265,6 +266,10 @@ def _cross_entropy(probs: np.ndarray, y: np.ndarray) -> float:
     return float(-np.log(np.maximum(p, np.finfo(probs.dtype).tiny)).mean())
 
 
+SCHEMES = ("he", "standard_normal", "zeros")  # init_params' weight initialisations
+HIDDEN = ("relu", "linear")  # the hidden layer's activation: ReLU, or none at all
+
+
 def init_params(
     sizes: tuple[int, int, int] = (784, 64, 10),
     seed: int = 0,
@@ -276,11 +281,13 @@ def init_params(
     The variance 2 / fan_in keeps the scale of ReLU activations steady from layer to layer;
     unscaled N(0, 1) weights (the old notebook's) make the 784-input layer's outputs
     ~20x too large (sqrt(784 / 2)) and the softmax saturate. ``scheme="standard_normal"``
-    gives those old weights, from the same draws unscaled, for comparison. Returns W1
-    (n_in, n_hidden), b1 (n_hidden,), W2 (n_hidden, n_out), b2 (n_out,) in ``dtype``.
+    gives those old weights, from the same draws unscaled, for comparison; ``"zeros"`` gives
+    all-zero weights, to show why nobody starts there (every hidden unit gets the same
+    gradient, here exactly 0, so none ever differs from another). Returns W1 (n_in, n_hidden),
+    b1 (n_hidden,), W2 (n_hidden, n_out), b2 (n_out,) in ``dtype``.
     """
-    if scheme not in ("he", "standard_normal"):
-        raise ValueError(f"scheme must be 'he' or 'standard_normal', got {scheme!r}")
+    if scheme not in SCHEMES:
+        raise ValueError(f"scheme must be one of {SCHEMES}, got {scheme!r}")
     if len(sizes) != 3:
         raise ValueError(f"sizes must be (n_in, n_hidden, n_out), got {sizes!r}")
     n_in, n_hidden, n_out = (_check_int("each of sizes", size, 1) for size in sizes)
@@ -292,6 +299,8 @@ def init_params(
     if scheme == "he":
         W1 *= np.sqrt(2 / n_in)
         W2 *= np.sqrt(2 / n_hidden)
+    elif scheme == "zeros":
+        W1[:], W2[:] = 0, 0  # after the draws, so the Generator is used alike in every scheme
     return {
         "W1": W1.astype(dtype),
         "b1": np.zeros(n_hidden, dtype),
@@ -316,10 +325,12 @@ def forward(params: Params, x: np.ndarray) -> tuple[np.ndarray, dict[str, np.nda
     return _forward(params, x)
 
 
-def _forward(params: Params, x: np.ndarray) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-    """forward without the checks."""
+def _forward(
+    params: Params, x: np.ndarray, linear: bool = False
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """forward without the checks; ``linear`` leaves out the ReLU (A1 = Z1)."""
     Z1 = x @ params["W1"] + params["b1"]
-    A1 = relu(Z1)
+    A1 = Z1 if linear else relu(Z1)
     Z2 = A1 @ params["W2"] + params["b2"]
     probs = softmax(Z2)
     return probs, {"x": x, "Z1": Z1, "A1": A1, "probs": probs}
@@ -339,14 +350,18 @@ def backward(params: Params, cache: dict[str, np.ndarray], y: np.ndarray) -> Par
     return _backward(params, cache, y)
 
 
-def _backward(params: Params, cache: dict[str, np.ndarray], y: np.ndarray) -> Params:
-    """backward without the checks."""
+def _backward(
+    params: Params, cache: dict[str, np.ndarray], y: np.ndarray, linear: bool = False
+) -> Params:
+    """backward without the checks; ``linear``: the cache came from _forward(..., linear=True)."""
     x, Z1, A1, probs = cache["x"], cache["Z1"], cache["A1"], cache["probs"]
     n = len(x)
     dZ2 = probs.copy()
     dZ2[np.arange(n), y] -= 1  # softmax + cross-entropy: dL/dZ2 = probs - one_hot(y)
     dZ2 /= n
-    dZ1 = (dZ2 @ params["W2"].T) * relu_grad(Z1)  # back through W2, then the ReLU's gate
+    dZ1 = dZ2 @ params["W2"].T  # back through W2,
+    if not linear:
+        dZ1 *= relu_grad(Z1)  # then through the ReLU's gate
     return {
         "W1": x.T @ dZ1,
         "b1": dZ1.sum(axis=0),
@@ -359,7 +374,7 @@ def sgd_step(params: Params, grads: Params, lr: float, weight_decay: float = 0.0
     """One gradient-descent step, in place: p <- p - lr * (dp + weight_decay * p).
 
     Weight decay is the gradient of an L2 penalty (weight_decay / 2) * ||W||^2; it pulls
-    the weight matrices (not the biases) towards 0, which here generalises better.
+    the weight matrices (not the biases) towards 0. The notebook's recipe uses none (0).
     """
     lr = _check_real("lr", lr, positive=True)
     weight_decay = _check_real("weight_decay", weight_decay, positive=False)
@@ -572,10 +587,28 @@ def cosine_lr(lr: float, epoch: int, epochs: int) -> float:
     return lr * 0.5 * (1 + math.cos(math.pi * epoch / epochs))
 
 
-def evaluate(params: Params, x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
-    """Mean loss and accuracy of the network on x: (n, 784) float in [0, 1], y: (n,) labels."""
+def _check_hidden(hidden: object) -> bool:
+    """True for a linear hidden layer, False for ReLU; anything else is refused."""
+    if not isinstance(hidden, str) or hidden not in HIDDEN:
+        raise ValueError(f"hidden must be one of {HIDDEN}, got {hidden!r}")
+    return hidden == "linear"
+
+
+def evaluate(
+    params: Params, x: np.ndarray, y: np.ndarray, hidden: str = "relu"
+) -> tuple[float, float]:
+    """Mean loss and accuracy of the network on x: (n, 784) float in [0, 1], y: (n,) labels.
+
+    ``hidden``: the activation the network was trained with (see ``train``).
+    """
+    linear = _check_hidden(hidden)
     _check_data(params, x, y)
-    probs, _ = _forward(params, x)
+    return _evaluate(params, x, y, linear)
+
+
+def _evaluate(params: Params, x: np.ndarray, y: np.ndarray, linear: bool) -> tuple[float, float]:
+    """evaluate without the checks."""
+    probs, _ = _forward(params, x, linear)
     return _cross_entropy(probs, y), accuracy(y, probs.argmax(axis=1))
 
 
@@ -583,37 +616,42 @@ def train(
     params: Params,
     x: np.ndarray,
     y: np.ndarray,
-    epochs: int = 20,
+    epochs: int = 10,
     batch_size: int = 64,
     lr: float = 0.5,
-    weight_decay: float = 5e-4,
+    weight_decay: float = 0.0,
     schedule: str = "cosine",
     seed: int = 0,
     x_val: np.ndarray | None = None,
     y_val: np.ndarray | None = None,
     grad_reduction: str = "mean",
     augment: dict[str, float] | None = None,
+    hidden: str = "relu",
 ) -> tuple[Params, dict[str, list[float]]]:
     """Mini-batch gradient descent on the cross-entropy; returns (new params, history).
 
     x: (n, 784) float32 in [0, 1]; y: (n,) integer labels, n >= batch_size. Each epoch
     visits the examples in a fresh order drawn from a Generator seeded with ``seed``, in
     full batches: the n % batch_size left over sit that epoch out. The default recipe (found
-    on a validation split held out of the training set): learning rate 0.5 with a cosine
-    schedule (``"cosine"``, or ``"constant"``) and weight decay 5e-4. ``grad_reduction``
+    on a validation split held out of the training set): 10 epochs at learning rate 0.5 with
+    a cosine schedule (``"cosine"``, or ``"constant"``). ``weight_decay`` (default 0) adds
+    the L2 pull of ``sgd_step``. ``grad_reduction``
     ``"mean"`` steps along the gradient of the batch's mean loss; ``"sum"`` along that of
     its summed loss (batch_size times larger, as the old notebook did), so lr η with
     ``"sum"`` takes the same steps as lr η·batch_size with ``"mean"``. ``augment``, a dict
     of ``distort``'s strengths (e.g. ``{"rotation": 10, "shift": 2}``), distorts every batch
     afresh before its step, drawing from the same Generator as the shuffling, so a seed
     still fixes every number; None (or all strengths 0) trains on the images as they are.
+    ``hidden="linear"`` leaves out the ReLU, for showing what it is for: the two layers then
+    compute one linear map, x W1 W2 + (b1 W2 + b2); evaluate and predict the result with
+    ``hidden="linear"`` too.
 
     ``params`` is not modified. The history has one entry per epoch: ``lr``, ``train_loss``
     and ``train_acc`` (running means over the epoch's batches), ``seconds`` (training time
     of the epoch), and ``val_loss``/``val_acc`` at the epoch's end when validation data are
     given. Inputs are checked first (NaN, range, types), so a loss that stops being finite,
-    or an epoch whose second half has a higher mean loss than the very first batch had (and
-    than uniform guessing), means the steps are too large: FloatingPointError names the
+    or an epoch whose second half has a mean loss over CLIMB times the very first batch's (and
+    than uniform guessing's), means the steps are too large: FloatingPointError names the
     epoch and the losses.
     """
     epochs = _check_int("epochs", epochs, 0)
@@ -629,6 +667,7 @@ def train(
         raise ValueError("give both x_val and y_val, or neither")
     if augment is not None:
         augment = {k: v for k, v in _check_distortion(augment).items() if v} or None
+    linear = _check_hidden(hidden)
     _check_data(params, x, y)
     if x_val is not None:
         _check_data(params, x_val, y_val)
@@ -656,6 +695,7 @@ def train(
             epoch,
             grad_reduction == "sum",
             augment,
+            linear,
         )
         if epoch == 0:
             first_loss = batch_losses[0]
@@ -665,32 +705,45 @@ def train(
         history["train_loss"].append(loss)
         history["train_acc"].append(acc)
         if x_val is not None:
-            val_loss, val_acc = evaluate(params, x_val, y_val)
+            val_loss, val_acc = _evaluate(params, x_val, y_val, linear)
             history["val_loss"].append(val_loss)
             history["val_acc"].append(val_acc)
     return params, history
 
 
+#: How far above where it began the late loss of an epoch must climb to count as diverging.
+#: Some slack: a network stuck at guessing (all-zero weights learn only the class
+#: frequencies) wobbles around log(num_classes) by a percent or two from batch to batch.
+CLIMB = 1.1
+
+
+def _climbed(batch_losses: list[float], first_loss: float, num_classes: int) -> float | None:
+    """The mean loss over an epoch's second half of batches if it climbed, else None.
+
+    "Climbed" means more than CLIMB times both the first batch's loss before any step and
+    log(num_classes), the loss of guessing uniformly. The mean over the second half, not the
+    last batch: a run that stumbles early and then settles (as summed gradients at lr 0.1 do,
+    killing every hidden unit) is not diverging.
+    """
+    late = float(np.mean(batch_losses[len(batch_losses) // 2 :]))
+    return late if late > CLIMB * max(first_loss, math.log(num_classes)) else None
+
+
 def _check_progress(
     epoch: int, batch_losses: list[float], first_loss: float, lr: float, num_classes: int
 ) -> None:
-    """Raise if training made things worse: the loss late in an epoch is above where it began.
+    """Raise if training made things worse: the loss late in an epoch climbed (``_climbed``).
 
     The loss floor (about 87 in float32) keeps a diverging run's loss finite, so this is what
-    catches steps so large that they climb. "Late" is the mean over the epoch's second half of
-    batches: a run that stumbles early and then settles (as summed gradients at lr 0.1 do,
-    killing every hidden unit) is not diverging. "Above" means above both the first batch's
-    loss before any step and log(num_classes), the loss of guessing uniformly, which a network
-    that has only learnt the class frequencies never exceeds.
+    catches steps so large that they climb.
     """
-    late = float(np.mean(batch_losses[len(batch_losses) // 2 :]))
-    bound = max(first_loss, math.log(num_classes))
-    if late > bound:
+    late = _climbed(batch_losses, first_loss, num_classes)
+    if late is not None:
         raise FloatingPointError(
             f"training diverged: the mean loss over the second half of epoch {epoch + 1} is "
-            f"{late:.4g}, above {first_loss:.4g} on the first batch before any step (and above "
-            f"log({num_classes}) = {math.log(num_classes):.4g}) at learning rate {lr:g}: the "
-            "steps are too large. Try a lower learning rate."
+            f"{late:.4g}, over {CLIMB:g} times {first_loss:.4g} on the first batch before any "
+            f"step (and log({num_classes}) = {math.log(num_classes):.4g}, the loss of guessing) "
+            f"at learning rate {lr:g}: the steps are too large. Try a lower learning rate."
         )
 
 
@@ -717,12 +770,14 @@ def _train_epoch(
     epoch: int,
     summed: bool = False,
     augment: dict[str, float] | None = None,
+    linear: bool = False,
 ) -> tuple[float, float, list[float]]:
     """One pass over (x, y) in a random order, in full batches, updating params in place.
 
     Returns the epoch's mean loss and accuracy over the examples it used, and each batch's
     loss (measured before that batch's step). ``summed`` steps along the summed, not the
-    mean, gradient; ``augment`` (checked strengths) distorts each batch first.
+    mean, gradient; ``augment`` (checked strengths) distorts each batch first; ``linear``
+    leaves out the ReLU.
     """
     loss_sum, correct, batch_losses = 0.0, 0, []
     batches = _batches(rng, len(x), batch_size)
@@ -732,7 +787,7 @@ def _train_epoch(
             xb, yb = x[batch], y[batch]
             if augment:
                 xb = _distort(xb, rng, **augment)
-            probs, cache = _forward(params, xb)
+            probs, cache = _forward(params, xb, linear)
             loss = _cross_entropy(probs, yb)
             if not math.isfinite(loss):
                 raise FloatingPointError(
@@ -740,7 +795,7 @@ def _train_epoch(
                     f"rate {lr:g}); the inputs and parameters were checked and finite, so the "
                     "steps are too large. Try a lower learning rate."
                 )
-            grads = _backward(params, cache, yb)
+            grads = _backward(params, cache, yb, linear)
             if summed:  # the gradient of the batch's summed loss: len(batch) times the mean's
                 for g in grads.values():
                     g *= len(batch)
@@ -757,10 +812,14 @@ def _train_epoch(
 # ---------------------------------------------------------------------------------------
 
 
-def predict(params: Params, x: np.ndarray) -> np.ndarray:
-    """Predicted digits (n,) int64 for x: (n, 784) float in [0, 1], preprocessed like training."""
+def predict(params: Params, x: np.ndarray, hidden: str = "relu") -> np.ndarray:
+    """Predicted digits (n,) int64 for x: (n, 784) float in [0, 1], preprocessed like training.
+
+    ``hidden``: the activation the network was trained with (see ``train``).
+    """
+    linear = _check_hidden(hidden)
     _check_data(params, x)
-    return _forward(params, x)[0].argmax(axis=1)
+    return _forward(params, x, linear)[0].argmax(axis=1)
 
 
 def accuracy(y_true: np.ndarray, y_pred: np.ndarray) -> float:

@@ -122,11 +122,79 @@ def test_the_old_unscaled_initialisation_uses_the_same_draws():
     np.testing.assert_allclose(old["W1"] * math.sqrt(2 / 784), he["W1"], rtol=1e-6)
     np.testing.assert_allclose(old["W2"] * math.sqrt(2 / 64), he["W2"], rtol=1e-6)
     assert not old["b1"].any() and not old["b2"].any()
-    with pytest.raises(ValueError, match="'he' or 'standard_normal'"):
-        nu.init_params(scheme="xavier")
+    for bad in ("xavier", "Zeros", "", None, 0):
+        with pytest.raises(ValueError, match=r"scheme must be one of \('he', 'standard_normal'"):
+            nu.init_params(scheme=bad)
+
+
+def test_zero_initialisation_never_moves_the_weights():
+    """All-zero weights: every hidden unit gets the same gradient, exactly 0, forever."""
+    zeros = nu.init_params(SMALL, seed=3, scheme="zeros")
+    he = nu.init_params(SMALL, seed=3)
+    assert not zeros["W1"].any() and not zeros["W2"].any()
+    assert all(zeros[k].dtype == he[k].dtype and zeros[k].shape == he[k].shape for k in he)
+    x, y = blobs()
+    trained, history = nu.train(zeros, x, y, epochs=3, batch_size=16, lr=0.5, x_val=x, y_val=y)
+    assert not trained["W1"].any() and not trained["W2"].any() and not trained["b1"].any()
+    assert trained["b2"].any()  # only the output biases learn: the class frequencies
+    # So it predicts one class for every input: the most frequent one.
+    assert np.unique(nu.predict(trained, x)).tolist() == [np.bincount(y).argmax()]
+    assert history["val_acc"][-1] == pytest.approx(np.bincount(y).max() / len(y))
 
 
 # ----------------------------------------------------------------------------- backprop
+
+
+def test_a_linear_hidden_layer_is_one_linear_map():
+    """Without the ReLU, x W1 W2 + (b1 W2 + b2) is the whole network: train, evaluate and
+    predict with hidden="linear" agree with that single map, and differ from ReLU's."""
+    x, y = blobs()
+    start = nu.init_params(SMALL, seed=1)
+    linear, history = nu.train(start, x, y, epochs=4, batch_size=16, lr=0.5, hidden="linear",
+                               x_val=x[:100], y_val=y[:100])
+    x64 = x.astype(np.float64)
+    W = linear["W1"].astype(np.float64) @ linear["W2"]
+    b = linear["b1"].astype(np.float64) @ linear["W2"] + linear["b2"]
+    one_layer = (x64 @ W + b).argmax(axis=1)
+    np.testing.assert_array_equal(nu.predict(linear, x, hidden="linear"), one_layer)
+    loss, acc = nu.evaluate(linear, x[:100], y[:100], hidden="linear")
+    assert (loss, acc) == (history["val_loss"][-1], history["val_acc"][-1])
+    assert acc == np.mean(one_layer[:100] == y[:100])
+    # The ReLU version of the same weights answers differently: the flag is used.
+    assert nu.evaluate(linear, x[:100], y[:100])[0] != loss
+    relu, _ = nu.train(start, x, y, epochs=4, batch_size=16, lr=0.5)
+    assert not np.array_equal(relu["W1"], linear["W1"])
+
+
+def test_the_linear_backward_matches_finite_differences():
+    params = {k: v.astype(np.float64) for k, v in nu.init_params(SMALL, seed=2).items()}
+    x, y = blobs(12)
+    x = x.astype(np.float64)
+    _, cache = nu._forward(params, x, linear=True)
+    assert np.array_equal(cache["A1"], cache["Z1"])  # no ReLU: negative values pass
+    assert (cache["Z1"] < 0).any()
+    grads = nu._backward(params, cache, y, linear=True)
+    for key in nu.PARAM_KEYS:
+        for index in [(0,) * params[key].ndim, tuple(s - 1 for s in params[key].shape)]:
+            bumped = {k: v.copy() for k, v in params.items()}
+            bumped[key][index] += 1e-6
+            up = nu.cross_entropy(nu._forward(bumped, x, linear=True)[0], y)
+            bumped[key][index] -= 2e-6
+            down = nu.cross_entropy(nu._forward(bumped, x, linear=True)[0], y)
+            assert grads[key][index] == pytest.approx((up - down) / 2e-6, rel=1e-5, abs=1e-9)
+
+
+@pytest.mark.parametrize("bad", ["Linear", "identity", "", None, 1, True])
+def test_hidden_must_be_relu_or_linear(bad):
+    x, y = blobs(16)
+    params = nu.init_params(SMALL)
+    for call in (
+        lambda: nu.train(params, x, y, epochs=1, batch_size=8, hidden=bad),
+        lambda: nu.evaluate(params, x, y, hidden=bad),
+        lambda: nu.predict(params, x, hidden=bad),
+    ):
+        with pytest.raises(ValueError, match=r"hidden must be one of \('relu', 'linear'\)"):
+            call()
 
 
 def test_forward_and_backward_shapes():
@@ -544,10 +612,10 @@ def test_the_default_recipe_is_the_documented_one():
     """The notebook, README and benchmark quote these defaults."""
     defaults = {name: p.default for name, p in inspect.signature(nu.train).parameters.items()}
     assert {k: defaults[k] for k in ("epochs", "batch_size", "lr", "weight_decay")} == {
-        "epochs": 20,
+        "epochs": 10,
         "batch_size": 64,
         "lr": 0.5,
-        "weight_decay": 5e-4,
+        "weight_decay": 0.0,
     }
     assert (defaults["schedule"], defaults["seed"], defaults["grad_reduction"]) == (
         "cosine",
@@ -624,24 +692,29 @@ def fake_epochs(monkeypatch, *batch_losses):
 
 
 def test_the_divergence_rule_looks_at_the_second_half_of_each_epoch(monkeypatch):
-    """Late loss above the first batch's raises; an early stumble or an equal loss does not."""
+    """Late loss over 1.1 times the first batch's raises; an early stumble or less does not."""
     x, y = blobs(64)
-    fake_epochs(monkeypatch, [3.0, 9.0, 2.0, 2.0], [1.0, 1.0, 3.0, 3.0], [1.0, 1.0, 3.0, 3.02])
-    with pytest.raises(FloatingPointError, match=r"second half of epoch 3 is 3\.01, above 3 on"):
+    assert nu.CLIMB == 1.1
+    fake_epochs(monkeypatch, [3.0, 9.0, 2.0, 2.0], [1.0, 1.0, 3.3, 3.3], [1.0, 1.0, 3.3, 3.4])
+    with pytest.raises(
+        FloatingPointError, match=r"second half of epoch 3 is 3\.35, over 1\.1 times 3 on"
+    ):
         nu.train(nu.init_params(SMALL), x, y, epochs=3, schedule="constant", lr=0.2)
-    fake_epochs(monkeypatch, [3.0], [3.5])  # an epoch of one batch: that batch is its half
-    with pytest.raises(FloatingPointError, match=r"epoch 2 is 3\.5, above 3 .*learning rate 0\.2:"):
+    fake_epochs(monkeypatch, [3.0], [3.31])  # an epoch of one batch: that batch is its half
+    with pytest.raises(FloatingPointError, match=r"epoch 2 is 3\.31, over .*learning rate 0\.2:"):
         nu.train(nu.init_params(SMALL), x, y, epochs=2, schedule="constant", lr=0.2)
+    fake_epochs(monkeypatch, [3.0], [3.3])  # 1.1 times: not above
+    nu.train(nu.init_params(SMALL), x, y, epochs=2, schedule="constant", lr=0.2)
 
 
-def test_the_divergence_rule_allows_up_to_the_loss_of_guessing(monkeypatch):
-    """A network that only learnt the class frequencies (loss <= log k) has not diverged."""
-    x, y = blobs(64)  # 5 classes: log 5 = 1.609
-    fake_epochs(monkeypatch, [1.0, 1.0], [1.6, 1.6])
+def test_the_divergence_rule_allows_the_wobble_of_guessing(monkeypatch):
+    """A network that only learnt the class frequencies wobbles around log k: not diverged."""
+    x, y = blobs(64)  # 5 classes: log 5 = 1.609, and 1.1 log 5 = 1.770
+    fake_epochs(monkeypatch, [1.0, 1.0], [1.65, 1.77])
     _, history = nu.train(nu.init_params(SMALL), x, y, epochs=2)
     assert len(history["train_loss"]) == 2
-    fake_epochs(monkeypatch, [1.0, 1.0], [1.62, 1.62])
-    with pytest.raises(FloatingPointError, match=r"log\(5\) = 1\.609"):
+    fake_epochs(monkeypatch, [1.0, 1.0], [1.78, 1.78])
+    with pytest.raises(FloatingPointError, match=r"log\(5\) = 1\.609, the loss of guessing"):
         nu.train(nu.init_params(SMALL), x, y, epochs=2)
 
 
@@ -1054,7 +1127,9 @@ def test_train_distorts_each_batch_with_the_shuffling_generator():
     x, y = np.repeat(ink_images(4), 4, axis=0), np.tile(np.arange(4), 4)
     start = nu.init_params((784, 6, 4), seed=1)
     aug = {"rotation": 10.0, "shift": 2.0}
-    params, _ = nu.train(start, x, y, epochs=1, batch_size=8, lr=0.1, augment=aug, seed=9)
+    params, _ = nu.train(
+        start, x, y, epochs=1, batch_size=8, lr=0.1, weight_decay=5e-4, augment=aug, seed=9
+    )
     expected = {k: v.copy() for k, v in start.items()}
     rng = np.random.default_rng(9)
     order = rng.permutation(16)
