@@ -398,8 +398,9 @@ def _train_with(
             late = _climbed(losses, first, 10)
             if late is not None:
                 raise _Diverged(
-                    f"the mean loss over the second half of epoch {epoch} was {late:.4g}, over "
-                    f"{CLIMB:g} times {first:.4g} on the first batch, before any step"
+                    f"the mean loss over the second half of epoch {epoch} was {late:.4g}, more "
+                    f"than {CLIMB * math.log(10):.2g} above {max(first, math.log(10)):.4g} "
+                    "(the first batch's loss before any step, or guessing's if higher)"
                 )
     return params
 
@@ -540,7 +541,11 @@ def check_hidden_size(
     (acc_h, count_h), (acc_64, count_64) = results
     units = f"{h} hidden unit{'s' if h > 1 else ''}"
     each = f"{epochs} epoch{'s' if epochs > 1 else ''} each"
-    other = f"64 units: {acc_64:.2%} with {count_64:,} parameters, {_cost(count_64, acc_64)}"
+    # Chance: always answering the most common digit of the validation set (about 11% on MNIST),
+    # which a network stuck on one answer scores.
+    chance = float(np.bincount(y_val).max() / len(y_val))
+    cost_64 = _cost(count_64, acc_64, chance)
+    other = f"64 units: {acc_64:.2%} with {count_64:,} parameters, {cost_64}"
     if acc_h is None:
         why = (
             f"every digit has to pass through {h} number{'s' if h > 1 else ''}, too few to "
@@ -554,7 +559,7 @@ def check_hidden_size(
             f"stopped it as diverging (its loss climbed above where it began); {why}. {other} "
             f"({each})."
         )
-    per_h, per_64 = _per_point(count_h, acc_h), _per_point(count_64, acc_64)
+    per_h, per_64 = _per_point(count_h, acc_h, chance), _per_point(count_64, acc_64, chance)
     if math.isinf(per_h) and math.isinf(per_64):
         answer = "Neither beats chance yet, so neither buys a point: train longer."
     elif math.isinf(per_h):
@@ -567,18 +572,19 @@ def check_hidden_size(
         answer = f"Here the {costlier} layer pays more parameters for each point."
     return (
         f"{CORRECT} {units}: validation accuracy {acc_h:.2%} with {count_h:,} parameters, "
-        f"{_cost(count_h, acc_h)}; {other} ({each}). {answer}"
+        f"{_cost(count_h, acc_h, chance)}; {other} ({each}; chance, always answering the "
+        f"validation set's most common digit, is {chance:.2%}). {answer}"
     )
 
 
-def _per_point(count: int, acc: float) -> float:
-    """Parameters per percentage point of accuracy above chance (10%); inf at or below it."""
-    points = 100 * (acc - 0.1)
+def _per_point(count: int, acc: float, chance: float) -> float:
+    """Parameters per percentage point of accuracy above ``chance``; inf at or below it."""
+    points = 100 * (acc - chance)
     return count / points if points > 0 else math.inf
 
 
-def _cost(count: int, acc: float) -> str:
-    per = _per_point(count, acc)
+def _cost(count: int, acc: float, chance: float) -> str:
+    per = _per_point(count, acc, chance)
     return "no better than chance" if math.isinf(per) else f"{per:,.0f} per point above chance"
 
 

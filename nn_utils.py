@@ -286,13 +286,20 @@ def init_params(
     gradient, here exactly 0, so none ever differs from another). Returns W1 (n_in, n_hidden),
     b1 (n_hidden,), W2 (n_hidden, n_out), b2 (n_out,) in ``dtype``.
     """
-    if scheme not in SCHEMES:
+    if not isinstance(scheme, str) or scheme not in SCHEMES:
         raise ValueError(f"scheme must be one of {SCHEMES}, got {scheme!r}")
     if len(sizes) != 3:
         raise ValueError(f"sizes must be (n_in, n_hidden, n_out), got {sizes!r}")
     n_in, n_hidden, n_out = (_check_int("each of sizes", size, 1) for size in sizes)
     rng = np.random.default_rng(_check_int("seed", seed, 0))
-    if not np.issubdtype(dtype, np.floating):
+    if isinstance(dtype, str) and dtype in SCHEMES:  # init_params(sizes, seed, "zeros")
+        raise TypeError(f"dtype must be a float type such as np.float32, got {dtype!r}: pass "
+                        f"the initialisation by name, scheme={dtype!r}")
+    try:
+        floating = dtype is not None and np.issubdtype(dtype, np.floating)
+    except TypeError:
+        floating = False
+    if not floating:
         raise TypeError(f"dtype must be a float type such as np.float32, got {dtype!r}")
     W1 = rng.standard_normal((n_in, n_hidden))
     W2 = rng.standard_normal((n_hidden, n_out))
@@ -319,7 +326,9 @@ def init_params(
 def forward(params: Params, x: np.ndarray) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """Forward pass. x: (n, 784) float in [0, 1] -> probs (n, 10) and the cache for backward.
 
-    Z1 = x W1 + b1, A1 = relu(Z1), Z2 = A1 W2 + b2, probs = softmax(Z2).
+    Z1 = x W1 + b1, A1 = relu(Z1), Z2 = A1 W2 + b2, probs = softmax(Z2). The ReLU network
+    only: a network trained with ``train(hidden="linear")`` is evaluated by ``evaluate`` and
+    ``predict`` with ``hidden="linear"``.
     """
     _check_data(params, x)
     return _forward(params, x)
@@ -339,9 +348,9 @@ def _forward(
 def backward(params: Params, cache: dict[str, np.ndarray], y: np.ndarray) -> Params:
     """Gradients of the *mean* batch cross-entropy w.r.t. each parameter (same keys and shapes).
 
-    y: (n,) integer labels. Dividing by n here (the mean, not the sum) keeps the step size
-    independent of the batch size; summing, as the old notebook did, makes every step n
-    times larger.
+    y: (n,) integer labels; the cache of ``forward`` (the ReLU network). Dividing by n here
+    (the mean, not the sum) keeps the step size independent of the batch size; summing, as
+    the old notebook did, makes every step n times larger.
     """
     _check_params(params, "params")
     if not isinstance(cache, dict) or set(cache) != {"x", "Z1", "A1", "probs"}:
@@ -359,9 +368,8 @@ def _backward(
     dZ2 = probs.copy()
     dZ2[np.arange(n), y] -= 1  # softmax + cross-entropy: dL/dZ2 = probs - one_hot(y)
     dZ2 /= n
-    dZ1 = dZ2 @ params["W2"].T  # back through W2,
-    if not linear:
-        dZ1 *= relu_grad(Z1)  # then through the ReLU's gate
+    dA1 = dZ2 @ params["W2"].T  # back through W2,
+    dZ1 = dA1 if linear else dA1 * relu_grad(Z1)  # then through the ReLU's gate
     return {
         "W1": x.T @ dZ1,
         "b1": dZ1.sum(axis=0),
@@ -650,9 +658,9 @@ def train(
     and ``train_acc`` (running means over the epoch's batches), ``seconds`` (training time
     of the epoch), and ``val_loss``/``val_acc`` at the epoch's end when validation data are
     given. Inputs are checked first (NaN, range, types), so a loss that stops being finite,
-    or an epoch whose second half has a mean loss over CLIMB times the very first batch's (and
-    than uniform guessing's), means the steps are too large: FloatingPointError names the
-    epoch and the losses.
+    an epoch whose second half has climbed above the very first batch's loss (and uniform
+    guessing's; see ``_climbed``), or outputs that are no longer finite after an epoch's last
+    step, mean the steps are too large: FloatingPointError names the epoch and the losses.
     """
     epochs = _check_int("epochs", epochs, 0)
     batch_size = _check_int("batch_size", batch_size, 1)
@@ -700,6 +708,15 @@ def train(
         if epoch == 0:
             first_loss = batch_losses[0]
         _check_progress(epoch, batch_losses, first_loss, epoch_lr, params["W2"].shape[1])
+        # No batch loss measures the epoch's last step: probe it on the first batch's images.
+        with np.errstate(over="ignore", invalid="ignore"):
+            probe = _cross_entropy(_forward(params, x[:batch_size], linear)[0], y[:batch_size])
+        if not (math.isfinite(probe) and all(np.isfinite(v).all() for v in params.values())):
+            raise FloatingPointError(
+                f"the network's outputs or parameters hold NaN or infinite values after epoch "
+                f"{epoch + 1} (learning rate {epoch_lr:g}): the steps are too large. Try a lower "
+                "learning rate."
+            )
         history["seconds"].append(time.perf_counter() - start)
         history["lr"].append(epoch_lr)
         history["train_loss"].append(loss)
@@ -711,22 +728,25 @@ def train(
     return params, history
 
 
-#: How far above where it began the late loss of an epoch must climb to count as diverging.
-#: Some slack: a network stuck at guessing (all-zero weights learn only the class
-#: frequencies) wobbles around log(num_classes) by a percent or two from batch to batch.
-CLIMB = 1.1
+#: How far the late loss of an epoch must climb above where it began to count as diverging,
+#: as a share of log(num_classes): a network stuck at guessing (all-zero weights learn only
+#: the class frequencies) wobbles around log(num_classes) by a percent or two from batch to
+#: batch. A margin added, not a factor: near float32's loss ceiling (about 87, reached by
+#: unscaled weights) a factor would leave no room to climb at all.
+CLIMB = 0.1
 
 
 def _climbed(batch_losses: list[float], first_loss: float, num_classes: int) -> float | None:
     """The mean loss over an epoch's second half of batches if it climbed, else None.
 
-    "Climbed" means more than CLIMB times both the first batch's loss before any step and
-    log(num_classes), the loss of guessing uniformly. The mean over the second half, not the
-    last batch: a run that stumbles early and then settles (as summed gradients at lr 0.1 do,
-    killing every hidden unit) is not diverging.
+    "Climbed" means above both the first batch's loss before any step and log(num_classes),
+    the loss of guessing uniformly, by more than CLIMB * log(num_classes). The mean over the
+    second half, not the last batch: a run that stumbles early and then settles (as summed
+    gradients at lr 0.1 do, killing every hidden unit) is not diverging.
     """
     late = float(np.mean(batch_losses[len(batch_losses) // 2 :]))
-    return late if late > CLIMB * max(first_loss, math.log(num_classes)) else None
+    guess = math.log(num_classes)
+    return late if late > max(first_loss, guess) + CLIMB * guess else None
 
 
 def _check_progress(
@@ -739,10 +759,11 @@ def _check_progress(
     """
     late = _climbed(batch_losses, first_loss, num_classes)
     if late is not None:
+        guess = math.log(num_classes)
         raise FloatingPointError(
             f"training diverged: the mean loss over the second half of epoch {epoch + 1} is "
-            f"{late:.4g}, over {CLIMB:g} times {first_loss:.4g} on the first batch before any "
-            f"step (and log({num_classes}) = {math.log(num_classes):.4g}, the loss of guessing) "
+            f"{late:.4g}, more than {CLIMB * guess:.2g} above both {first_loss:.4g} on the first "
+            f"batch before any step and log({num_classes}) = {guess:.4g}, the loss of guessing, "
             f"at learning rate {lr:g}: the steps are too large. Try a lower learning rate."
         )
 
@@ -891,7 +912,8 @@ def gradient_check(
     params and x: float32 rounding alone would swamp the comparison. Relative error is
     |a - n| / max(|a| + |n|, 1e-12); agreement to ~1e-7 or better means backward is right.
     eps must lie in ``EPS_RANGE``. ``backward_fn`` must return a gradient for every key, of its
-    parameter's shape; a NaN gradient counts as infinitely wrong.
+    parameter's shape; a NaN gradient counts as infinitely wrong. The loss is the ReLU
+    network's (``forward``).
     """
     _check_data(params, x)
     _check_labels(y, len(x), params["W2"].shape[1])
@@ -1040,6 +1062,8 @@ def pca(x: np.ndarray, k: int = 2) -> np.ndarray:
 
 def dead_units(params: Params, x: np.ndarray) -> np.ndarray:
     """Hidden units whose ReLU is zero on every row of x: (n_hidden,) bool, True = dead.
+
+    For the ReLU network only: a linear hidden layer has no gate to die behind.
 
     x: (n, 784) float in [0, 1]. A dead unit passes no gradient back (relu_grad is 0), so
     training can never revive it: it is wasted capacity.
