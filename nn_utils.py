@@ -412,7 +412,7 @@ def _sgd_step(params: Params, grads: Params, lr: float, weight_decay: float) -> 
 #: Their upper limits keep a digit a digit (a 90° turn makes a 6 of a 9).
 DISTORTION_LIMITS = {"rotation": 45.0, "scale": 0.5, "shear": 0.5, "shift": 7.0}
 
-#: Strength 1 of the notebook's search (section 6.6): up to ±10°, ±10% in size, a shear of
+#: Strength 1 of the notebook's search (section 6.8): up to ±10°, ±10% in size, a shear of
 #: ±0.1 and ±2 pixels. ``distortion(s)`` scales all four by s.
 DISTORTION = {"rotation": 10.0, "scale": 0.1, "shear": 0.1, "shift": 2.0}
 
