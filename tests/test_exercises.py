@@ -736,6 +736,8 @@ def digit_block(top: int, left: int, height: int = 20, width: int = 20) -> np.nd
         (digit_block(1, 4, 1, 20) + digit_block(10, 4, 12, 20), "ink reaches the 2-pixel border"),
         (1 - digit_block(4, 4), "the background is light"),
         (digit_block(4, 4) + np.pad(np.zeros((24, 24)), 2, constant_values=0.6), "is light"),
+        # A border exactly half light already counts as light paper, not as grey.
+        (digit_block(4, 4) + np.pad(np.zeros((24, 24)), 2, constant_values=0.5), "is light"),
         (digit_block(4, 4) + np.pad(np.full((24, 24), 0.0), 2, constant_values=0.049), None),
         (digit_block(4, 4) + np.pad(np.full((24, 24), 0.0), 2, constant_values=0.051), "grey"),
         # Grey paper all round, also when the digit is not centred: the paper is named first.
