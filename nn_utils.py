@@ -56,6 +56,14 @@ def _check_int(name: str, value: int, minimum: int) -> int:
     return int(value)
 
 
+def _check_choice(name: str, value: object, choices: tuple[str, ...]) -> str:
+    """``value`` if it is one of the strings ``choices``; a clear ValueError for anything else
+    (numpy arrays and unhashable objects included, which a bare ``in`` would trip over)."""
+    if not isinstance(value, str) or value not in choices:
+        raise ValueError(f"{name} must be one of {choices}, got {value!r}")
+    return value
+
+
 def _check_real(name: str, value: float, positive: bool) -> float:
     """``value`` as a float; raise unless it is a finite real number > 0 (``positive``) or >= 0."""
     if isinstance(value, bool | np.bool_) or not isinstance(value, int | float | np.number):
@@ -286,8 +294,7 @@ def init_params(
     gradient, here exactly 0, so none ever differs from another). Returns W1 (n_in, n_hidden),
     b1 (n_hidden,), W2 (n_hidden, n_out), b2 (n_out,) in ``dtype``.
     """
-    if not isinstance(scheme, str) or scheme not in SCHEMES:
-        raise ValueError(f"scheme must be one of {SCHEMES}, got {scheme!r}")
+    _check_choice("scheme", scheme, SCHEMES)
     if len(sizes) != 3:
         raise ValueError(f"sizes must be (n_in, n_hidden, n_out), got {sizes!r}")
     n_in, n_hidden, n_out = (_check_int("each of sizes", size, 1) for size in sizes)
@@ -597,9 +604,7 @@ def cosine_lr(lr: float, epoch: int, epochs: int) -> float:
 
 def _check_hidden(hidden: object) -> bool:
     """True for a linear hidden layer, False for ReLU; anything else is refused."""
-    if not isinstance(hidden, str) or hidden not in HIDDEN:
-        raise ValueError(f"hidden must be one of {HIDDEN}, got {hidden!r}")
-    return hidden == "linear"
+    return _check_choice("hidden", hidden, HIDDEN) == "linear"
 
 
 def evaluate(
